@@ -1,0 +1,3 @@
+"""voicecoach: pacing practice for phone agents, transcribed locally with Whisper."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pure measurement functions: arrays, segments and words in; result dataclasses out."""

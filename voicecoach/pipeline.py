@@ -1,0 +1,207 @@
+"""The one road from a clip to an Analysis, used alike by analyze, compare and batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import activity, audio, transcribe
+from .analysis import loudness, pacing, pitch, syllables, turns
+from .results import Analysis, Segment, SpeakerStats, Turn
+
+CHANNELS = {"left": 0, "right": 1}
+QUIET_LOUD_DBFS = -40.0  # loudest speech below this: too quiet to trust the pitch and nuclei
+CLIPPED_SHARE = 0.0005  # more than 0.05% of samples at full scale is audible distortion
+DUPLICATE_CORRELATION = 0.99  # a "stereo" file whose channels are this alike is mono saved twice
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A customer line played during a mono take, on the recording's clock."""
+
+    start_s: float
+    end_s: float
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Options:
+    agent_channel: str = "left"
+    model: str | None = None  # a CTranslate2 folder or a name under models/; None: bundled tiny.en
+    allow_download: bool = False
+    language: str = "en"
+    beam_size: int = 5
+    cues: tuple[Cue, ...] | None = None
+
+
+@dataclass(frozen=True)
+class _Party:
+    """Everything measured on one channel, before it is turned into result blocks."""
+
+    name: str
+    samples: np.ndarray
+    act: activity.ChannelActivity
+    placed: list[pacing.Placed]
+    f0: np.ndarray
+
+
+def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
+    act = activity.detect(samples, sr=sr)
+    placed: list[pacing.Placed] = []
+    if act.segments:
+        raw = transcribe.transcribe(model(), samples, language=options.language, beam_size=options.beam_size, on_progress=on_progress)
+        placed = pacing.assign_words(raw, act.segments, name)
+    f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
+    return _Party(name, samples, act, placed, f0)
+
+
+def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTurn | None) -> SpeakerStats:
+    act = party.act
+    mask = act.frame_mask()
+    speaking = act.speaking_s
+    nuclei = syllables.count_nuclei(act.frame_dbfs, mask, party.f0, hop_s=act.hop_s)
+    opening = None
+    if first_turn is not None:
+        opening = pacing.opening(
+            party.placed, act.segments, speaking, first_segment=first_turn.segments[0], last_segment=first_turn.segments[-1]
+        )
+    pause_block, _ = pacing.pauses(act.segments, others)
+    return SpeakerStats(
+        words=len(party.placed),
+        speaking_s=round(speaking, 3),
+        rate_wpm=pacing.rate_wpm(len(party.placed), speaking),
+        articulation_sps=syllables.articulation_sps(nuclei, speaking),
+        opening=opening,
+        level=loudness.level_stats(act.frame_dbfs, mask, hop_s=act.hop_s),
+        pitch=pitch.pitch_stats(party.f0, mask),
+        pauses=pause_block,
+    )
+
+
+def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | None) -> tuple[list[Turn], list[float | None]]:
+    rows, backchannel = [], []
+    for t in raw_turns:
+        party = parties.get(t.speaker)
+        if party is None:  # a cue: the customer line the program played
+            text = cues[t.segments[0]].text if cues else ""
+            rows.append(Turn(t.speaker, t.start_s, t.end_s, text, len(text.split()), None, None, None))
+            backchannel.append(False)
+            continue
+        segs = set(t.segments)
+        words = [p.word for p in party.placed if p.segment in segs]
+        spoken = sum(party.act.segments[i].duration_s for i in t.segments)
+        mask = party.act.frame_mask(t.start_s, t.end_s)
+        bc = turns.is_backchannel(t, len(words))
+        backchannel.append(bc)
+        rows.append(
+            Turn(
+                speaker=t.speaker,
+                start_s=t.start_s,
+                end_s=t.end_s,
+                text=" ".join(w.text for w in words),
+                words=len(words),
+                rate_wpm=pacing.rate_wpm(len(words), spoken),
+                level_dbfs=loudness.median_dbfs(party.act.frame_dbfs, mask),
+                latency_s=None,
+                pitch_hz=pitch.median_hz(party.f0, mask),
+                backchannel=bc,
+            )
+        )
+    lat = turns.latencies(raw_turns, backchannel)
+    rows = [Turn(**{**r.__dict__, "latency_s": v}) for r, v in zip(rows, lat)]
+    return rows, lat
+
+
+def analyze(
+    path: str | Path,
+    options: Options = Options(),
+    *,
+    on_progress: Callable[[float, float], None] | None = None,
+) -> Analysis:
+    """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing."""
+    if options.agent_channel not in CHANNELS:
+        raise ValueError(f"agent_channel must be one of {sorted(CHANNELS)}")
+    clip = audio.load(path)
+    choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
+    warnings = list(clip.warnings)
+    sr = clip.sr
+
+    def model():
+        return transcribe.load_model(choice.location, download=choice.download)
+
+    layout = "stereo" if clip.n_channels == 2 else "mono"
+    if layout == "stereo":
+        left, right = clip.channels
+        if np.std(left) > 0 and np.std(right) > 0 and np.corrcoef(left, right)[0, 1] > DUPLICATE_CORRELATION:
+            warnings.append("both channels carry the same audio: treated as mono (agent only)")
+            layout = "mono"
+    agent_idx = CHANNELS[options.agent_channel] if layout == "stereo" else 0
+    total_s = clip.duration_s * (2 if layout == "stereo" else 1)
+
+    def progress(offset_s: float) -> Callable[[float], None] | None:
+        return None if on_progress is None else (lambda t: on_progress(offset_s + t, total_s))
+
+    agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0))
+    parties = {"agent": agent}
+    customer_segments: list[Segment] = []
+    cues = options.cues if layout == "mono" else None
+    if layout == "stereo":
+        customer = _measure_channel("customer", clip.channels[1 - agent_idx], sr, model, options, progress(clip.duration_s))
+        parties["customer"] = customer
+        customer_segments = customer.act.segments
+        if not customer_segments:
+            warnings.append("the customer channel is silent: check --agent-channel, or record the customer on the other channel")
+    elif cues:
+        layout = "mono-cued"
+        customer_segments = [Segment(c.start_s, c.end_s) for c in cues]
+
+    split = turns.MONO_TURN_GAP_S if layout == "mono" else None
+    raw_turns = turns.build_turns({"agent": agent.act.segments, "customer": customer_segments}, split_gap_s=split)
+    turn_rows, lat = _turn_rows(raw_turns, parties, cues)
+    first_agent = next((t for t, r in zip(raw_turns, turn_rows) if t.speaker == "agent" and not r.backchannel), None)
+    first_customer = next((t for t in raw_turns if t.speaker == "customer"), None)
+
+    agent_stats = _speaker_stats(agent, customer_segments, first_agent)
+    customer_stats = None
+    if "customer" in parties:
+        customer_stats = _speaker_stats(parties["customer"], agent.act.segments, first_customer)
+
+    latency = turns.latency_stats([v for v in lat if v is not None])
+    if not agent.act.segments:
+        warnings.append("no speech found on the agent channel: nothing to measure")
+    elif not agent.placed:
+        warnings.append("speech activity found but Whisper recognised no words: check the language and the model")
+    if latency is None and layout != "mono" and agent.act.segments:
+        warnings.append("response latency not measurable: no customer turn is followed by an agent turn")
+    elif layout == "mono":
+        warnings.append("agent-only clip without cues: response latency not measurable (first_response_s is time to first word)")
+    for name, party in parties.items():
+        if party.act.segments and party.act.loud_dbfs < QUIET_LOUD_DBFS:
+            warnings.append(
+                f"{name} speech is very quiet (peaks at {party.act.loud_dbfs:.0f} dBFS): move closer to the mic or raise the input gain"
+            )
+    for name, idx in (("agent", agent_idx), ("customer", 1 - agent_idx)):
+        if idx < clip.n_channels and clip.clipped_fraction[idx] > CLIPPED_SHARE:
+            warnings.append(
+                f"{name} channel clips: {clip.clipped_fraction[idx] * 100:.1f}% of samples at full scale; lower the input gain"
+            )
+    words = sorted((p.word for party in parties.values() for p in party.placed), key=lambda w: w.start_s)
+    both = layout == "stereo"
+    return Analysis(
+        source=str(path),
+        duration_s=round(clip.duration_s, 3),
+        model=choice.label,
+        layout=layout,
+        agent=agent_stats,
+        customer=customer_stats,
+        latency=latency,
+        first_response_s=turns.first_response_s(agent.act.segments, customer_segments),
+        talk_ratio=turns.talk_ratio(agent.act.speaking_s, parties["customer"].act.speaking_s) if both else None,
+        overtalk_s=turns.overtalk_s(agent.act.segments, customer_segments) if both else None,
+        turns=turn_rows,
+        words=words,
+        warnings=warnings,
+    )
