@@ -1,0 +1,38 @@
+# voicecoach: `make demo` and `make test` work on a fresh machine (they set up .venv themselves).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast bench samples system-deps install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,dask]'
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/voicecoach analyze samples/long_hold_take1.wav --agent-channel right
+
+# Tests synthesize speech (espeak-ng, sox) and use real LibriVox clips (pocketsphinx-testdata):
+# system-deps installs them with apt when run as root, else says what to install.
+test: install system-deps
+	$(BIN)/python -m pytest -q -ra
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser and not audio"
+
+bench: install system-deps
+	$(BIN)/python bench/run.py
+
+samples: install system-deps
+	$(BIN)/python samples/make_samples.py
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
