@@ -1,0 +1,43 @@
+"""The JSON sidecar beside a take: ``take-01.wav`` -> ``take-01.json``.
+
+Written by ``record``/``practice``; read by ``analyze`` (cue times for latency on mono takes) and
+``batch`` (agent, scenario, take). Keys (all optional): agent, scenario, take, device,
+sample_rate_hz, channels, started_at (ISO 8601), duration_s, cues [{start_s, end_s, text}],
+commitment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import AudioError
+
+
+def sidecar_path(clip: str | os.PathLike) -> Path:
+    return Path(clip).with_suffix(".json")
+
+
+def read_sidecar(clip: str | os.PathLike) -> dict[str, Any] | None:
+    """The sidecar's contents, or None when the clip has none."""
+    path = sidecar_path(clip)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise AudioError(f"{path}: sidecar is not valid JSON ({e}); fix or delete it") from e
+    if not isinstance(data, dict):
+        raise AudioError(f"{path}: sidecar must be a JSON object; fix or delete it")
+    return data
+
+
+def write_sidecar(clip: str | os.PathLike, data: dict[str, Any]) -> Path:
+    """Write atomically (temporary file, then rename) so a crash never leaves half a sidecar."""
+    path = sidecar_path(clip)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
