@@ -146,3 +146,104 @@ def to_dict(result: Any) -> dict[str, Any]:
     if "schema_version" in data:
         data = {"schema_version": data.pop("schema_version"), **data}
     return _clean(data)
+
+
+# --- batch (voicecoach batch): one row per clip, then the folder's summary -----------------------
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One clip of a batch. Metrics are the agent's; None when the clip failed or the metric is
+    not measurable (the clip's own warnings say why)."""
+
+    path: str  # relative to the batch folder, "/"-separated
+    agent: str | None
+    scenario: str | None
+    take: int | None
+    started_at: str | None  # ISO 8601: the sidecar's started_at, else the file's modification time
+    status: str  # "ok" or "failed"
+    error: str | None
+    duration_s: float | None
+    rate_wpm: float | None
+    opening_rate_wpm: float | None
+    latency_median_s: float | None
+    latency_p90_s: float | None
+    level_median_dbfs: float | None
+    jump_ins: int | None
+    stalls: int | None
+    warnings: list[str]
+    report_json: str | None  # relative to --out
+    report_html: str | None
+    content_sha256: str
+    settings_sha256: str
+    cached: bool = False  # True when this run reused an earlier result (same content and settings)
+
+
+@dataclass(frozen=True)
+class MetricChange:
+    """First take vs latest take of one metric. verdict: "better", "worse", "about the same"
+    (inside the measurement's resolution) or "changed" (no better direction is defined)."""
+
+    metric: str
+    first: float | None
+    last: float | None
+    change: float | None
+    verdict: str
+
+
+@dataclass(frozen=True)
+class ScenarioProgress:
+    scenario: str | None
+    takes: int
+    first_path: str
+    last_path: str
+    changes: list[MetricChange]
+
+
+@dataclass(frozen=True)
+class AgentProgress:
+    """One agent across the batch: takes per scenario in date/take order, and practice streaks
+    (runs of consecutive calendar days with at least one processed take)."""
+
+    agent: str | None
+    takes: int
+    failed: int
+    practice_days: int
+    longest_streak_days: int
+    current_streak_days: int  # the run that ends on the agent's latest practice day
+    last_practice: str | None  # ISO date
+    scenarios: list[ScenarioProgress]
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """Aggregate over the processed clips of one scenario or one skill tag (medians of clip values)."""
+
+    name: str
+    clips: int
+    failed: int
+    agents: int
+    rate_wpm_median: float | None
+    opening_rate_wpm_median: float | None
+    latency_median_s: float | None
+    in_band_share: float | None  # share of clips whose rate_wpm is in the 130-175 wpm neutral band
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """Everything ``voicecoach batch`` writes to summary.json (index.html renders the same data)."""
+
+    folder: str
+    settings: dict[str, Any]
+    total: int
+    ok: int
+    failed: int
+    processed: int  # analysed in this run
+    cached: int  # reused from an earlier run
+    elapsed_s: float
+    rows: list[BatchRow]
+    agents: list[AgentProgress]
+    scenarios: list[GroupStats]
+    skills: list[GroupStats]
+    warnings: list[str] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
