@@ -104,17 +104,20 @@ def detect(
     if loud < open_db:  # silence, or steady noise with nothing standing out of it
         return ChannelActivity([], db, hop_s, loud, floor)
     strong = db >= open_db
-    runs = [(a, b) for a, b in _runs(db >= hold_db) if strong[a : b + 1].any()]
     half = hop_s / 2
-    merged: list[list[float]] = []
-    for a, b in runs:
-        start, end = max(0.0, a * hop_s - half), b * hop_s + half
-        if merged and start - merged[-1][1] < min_pause_s:
-            merged[-1][1] = end
+    # Group runs above the hold level across gaps shorter than a pause, then keep the groups that
+    # contain a frame loud enough to open speech: a stop burst after its closure stays with its word.
+    groups: list[list[float]] = []
+    for a, b in _runs(db >= hold_db):
+        start, end, opens = max(0.0, a * hop_s - half), b * hop_s + half, bool(strong[a : b + 1].any())
+        if groups and start - groups[-1][1] < min_pause_s:
+            groups[-1][1] = end
+            groups[-1][2] = groups[-1][2] or opens
         else:
-            merged.append([start, end])
+            groups.append([start, end, opens])
+    merged = [g for g in groups if g[2]]
     duration = len(x) / sr
     segments = [
-        Segment(round(s, 3), round(min(e, duration), 3)) for s, e in merged if min(e, duration) - s >= MIN_SEGMENT_S
+        Segment(round(s, 3), round(min(e, duration), 3)) for s, e, _ in merged if min(e, duration) - s >= MIN_SEGMENT_S
     ]
     return ChannelActivity(segments, db, hop_s, loud, floor)

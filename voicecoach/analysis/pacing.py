@@ -28,7 +28,7 @@ class Placed:
 def assign_words(words: list, segments: list[Segment], speaker: str) -> list[Placed]:
     """Attach each Whisper word to the activity segment it was spoken in.
 
-    A word inside a segment belongs to it; one stamped in silence belongs to the next segment if
+    A word overlapping segments belongs to the one it overlaps most; one stamped in silence belongs to the next segment if
     that starts within 2 s (early stamps after silence) or to the previous one if that ended within
     0.5 s; anything else lies on silence and is dropped (Whisper's "Thank you." on silence).
     """
@@ -36,15 +36,17 @@ def assign_words(words: list, segments: list[Segment], speaker: str) -> list[Pla
     if not segments:
         return placed
     starts = np.array([s.start_s for s in segments])
+    ends = np.array([s.end_s for s in segments])
     for w in words:
-        mid = (w.start_s + w.end_s) / 2
-        i = int(np.searchsorted(starts, mid, side="right")) - 1  # last segment starting before mid
-        if i >= 0 and mid <= segments[i].end_s:
-            idx = i
-        elif i + 1 < len(segments) and segments[i + 1].start_s - w.end_s <= EARLY_STAMP_S:
-            idx = i + 1
-        elif i >= 0 and w.start_s - segments[i].end_s <= LATE_STAMP_S:
-            idx = i
+        overlap = np.minimum(ends, w.end_s) - np.maximum(starts, w.start_s)
+        best = int(np.argmax(overlap))
+        nxt = int(np.searchsorted(starts, w.end_s))  # first segment starting after the word
+        if overlap[best] > 0:
+            idx = best
+        elif nxt < len(segments) and segments[nxt].start_s - w.end_s <= EARLY_STAMP_S:
+            idx = nxt
+        elif nxt > 0 and w.start_s - segments[nxt - 1].end_s <= LATE_STAMP_S:
+            idx = nxt - 1
         else:
             continue
         if placed and idx < placed[-1].segment:  # keep Whisper's word order monotonic
