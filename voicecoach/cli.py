@@ -144,5 +144,56 @@ def models(fmt):
     click.echo("* default (set VOICECOACH_MODEL or pass --model to change)")
 
 
+@main.command(context_settings=CONTEXT)
+def devices():
+    """List audio input and output devices; '>' marks the default input, '<' the default output.
+
+    \b
+    Example:
+      voicecoach devices
+    """
+    from .record import list_devices
+
+    found = list_devices()
+    if not found:
+        click.echo("no audio devices found: connect a microphone or headset and check the sound system is running")
+    for d in found:
+        mark = (">" if d.default_input else " ") + ("<" if d.default_output else " ")
+        click.echo(f"{mark} {d.index:>3} {d.name:<32} in {d.max_input_channels:>2}  out {d.max_output_channels:>2}  "
+                   f"{d.default_rate_hz:.0f} Hz  ({d.host_api})")
+    click.echo("> default input  < default output (pass the number or part of the name to --device)")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("out", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--seconds", type=click.FloatRange(min=0.1), help="Stop after this many seconds (else Enter or Ctrl-C stops).")
+@click.option("--device", metavar="ID|NAME", help="Input device number or part of its name (see 'voicecoach devices').")
+@click.option("--rate", "rate_hz", type=click.IntRange(min=8000), default=16000, show_default=True, help="Sample rate in Hz.")
+@click.option("--channels", type=click.IntRange(1, 2), default=1, show_default=True, help="1 (agent mic) or 2 (one party per channel).")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+def record(out, seconds, device, rate_hz, channels, force):
+    """Record a take from a microphone to OUT (16-bit WAV), with a sidecar OUT.json.
+
+    A live level meter and the elapsed time show on stderr. Stops at --seconds, on Enter or on
+    Ctrl-C; the file is written as it is captured, so an interruption keeps everything so far.
+
+    \b
+    Examples:
+      voicecoach record take.wav --seconds 120
+      voicecoach record call.wav --channels 2 --device "USB"
+    """
+    from .console import LevelMeter, StdinLines
+    from .record import record as run_record
+
+    meter = LevelMeter(limit_s=seconds, intro=f"recording to {out} ...")
+    stop = StdinLines().stop_on_enter()
+    take = run_record(out, seconds=seconds, device=device, rate_hz=rate_hz, channels=channels, force=force,
+                      stop=stop, on_tick=meter)
+    meter.done()
+    for w in take.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"recorded {take.duration_s:.1f} s from {take.device} to {take.path} (stopped: {take.stopped_by})", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
