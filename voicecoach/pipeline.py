@@ -9,6 +9,7 @@ from typing import Callable
 import numpy as np
 
 from . import activity, audio, transcribe
+from .errors import AudioError
 from .analysis import loudness, pacing, pitch, syllables, turns
 from .results import Analysis, Segment, SpeakerStats, Turn
 
@@ -115,6 +116,20 @@ def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | No
     return rows, lat
 
 
+def sidecar_cues(path: str | Path) -> tuple[Cue, ...] | None:
+    """The customer cues logged by ``voicecoach practice --cues`` in the take's sidecar, if any."""
+    from .sidecar import read_sidecar
+
+    data = read_sidecar(path) or {}
+    cues = data.get("cues")
+    if not isinstance(cues, list) or not cues:
+        return None
+    try:
+        return tuple(Cue(float(c["start_s"]), float(c["end_s"]), str(c.get("text", ""))) for c in cues)
+    except (TypeError, KeyError, ValueError) as e:
+        raise AudioError(f"{path}: the sidecar's cues are malformed ({e}); each needs start_s and end_s") from e
+
+
 def analyze(
     path: str | Path,
     options: Options = Options(),
@@ -147,7 +162,7 @@ def analyze(
     agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0))
     parties = {"agent": agent}
     customer_segments: list[Segment] = []
-    cues = options.cues if layout == "mono" else None
+    cues = (options.cues if options.cues is not None else sidecar_cues(path)) if layout == "mono" else None
     if layout == "stereo":
         customer = _measure_channel("customer", clip.channels[1 - agent_idx], sr, model, options, progress(clip.duration_s))
         parties["customer"] = customer
