@@ -195,5 +195,44 @@ def record(out, seconds, device, rate_hz, channels, force):
     click.echo(f"recorded {take.duration_s:.1f} s from {take.device} to {take.path} (stopped: {take.stopped_by})", err=True)
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=str))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the reports and summaries.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Local worker processes (each loads the model once).")
+@click.option("--dask-scheduler", metavar="ADDRESS", help="Send the clips to a Dask cluster, e.g. tcp://host:8786 (needs voicecoach[dask]).")
+@click.option("--scenario", metavar="ID", help="Scenario for clips whose sidecar or folder does not name one.")
+@click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
+              help="Stereo clips: the channel carrying the agent.")
+@click.option("--force", is_flag=True, help="Analyse every clip again, even when its content and settings are unchanged.")
+@_model_option
+def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, force, model, allow_download):
+    """Analyse every take in FOLDER (recursively) into --out: per-clip JSON/HTML reports,
+    summary.csv, summary.json and index.html (progression per agent, aggregates per scenario and
+    skill). Agent/scenario/take come from each clip's sidecar, else from AGENT/SCENARIO/take-NN.ext.
+    A rerun reuses clips whose content and settings are unchanged. Exit 1 when any clip failed.
+
+    \b
+    Examples:
+      voicecoach batch sessions/2026-11-23 --out reports/2026-11-23 --scenario long-hold --agent-channel right
+      voicecoach batch sessions/ --out reports/all --jobs 2
+      voicecoach batch sessions/ --out reports/all --dask-scheduler tcp://scheduler.example:8786
+    """
+    from .batch import Progress, run_batch
+
+    progress = Progress(sys.stderr)
+    try:
+        summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download), jobs=jobs,
+                            dask_scheduler=dask_scheduler, scenario=scenario, force=force,
+                            on_start=progress.start, on_row=progress.row)  # fmt: skip
+    finally:
+        progress.close()
+    click.echo(
+        f"{summary.total} clips: {summary.ok} ok, {summary.failed} failed "
+        f"({summary.processed} analysed, {summary.cached} reused); see {Path(out_dir) / 'index.html'}",
+        err=True,
+    )
+    return 1 if summary.failed else 0
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

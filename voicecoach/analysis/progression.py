@@ -1,0 +1,157 @@
+"""Progression across takes for a batch: what got better or worse, practice streaks, aggregates.
+
+Pure: rows in, result blocks out. "Better" means closer to the pacing bands in ``bands.py`` (a
+distance of 0 inside the band); a change inside the measurement's resolution is "about the same".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ..results import AgentProgress, BatchRow, GroupStats, MetricChange, ScenarioProgress
+from . import bands
+
+TEMPO_JND_PCT = 5.0  # listeners notice tempo changes of about 5% (Quene)
+LATENCY_RESOLUTION_S = 0.1  # activity frames are 10 ms; onsets/offsets move by ~0.05 s each
+LEVEL_RESOLUTION_DB = 1.0  # about the just-noticeable difference in loudness
+
+
+def _band_distance(lo: float, hi: float) -> Callable[[float], float]:
+    return lambda x: max(lo - x, 0.0, x - hi)
+
+
+def _fewer(x: float) -> float:
+    return x
+
+
+# metric -> (distance to the goal or None when no direction is defined, "same" test on first/last)
+_METRICS: dict[str, tuple[Callable[[float], float] | None, Callable[[float, float], bool]]] = {
+    "rate_wpm": (_band_distance(*bands.RATE_TARGET_WPM), lambda a, b: abs(b - a) < abs(a) * TEMPO_JND_PCT / 100),
+    "opening_rate_wpm": (
+        _band_distance(bands.RATE_FLAG_WPM[0], bands.OPENING_MAX_WPM),
+        lambda a, b: abs(b - a) < abs(a) * TEMPO_JND_PCT / 100,
+    ),
+    "latency_median_s": (_band_distance(*bands.LATENCY_CALM_S), lambda a, b: abs(b - a) < LATENCY_RESOLUTION_S),
+    "stalls": (_fewer, lambda a, b: a == b),
+    "jump_ins": (_fewer, lambda a, b: a == b),
+    "level_median_dbfs": (None, lambda a, b: abs(b - a) < LEVEL_RESOLUTION_DB),
+}
+
+
+def metric_change(metric: str, first: float | None, last: float | None) -> MetricChange:
+    """Latest take vs first take. Better/worse compares the distance to the metric's band
+    (rate 140-160 wpm, opening 110-140 wpm, latency 0.5-1.5 s; counts: fewer is better)."""
+    if first is None or last is None:
+        return MetricChange(metric, first, last, None, "n/a")
+    distance, same = _METRICS[metric]
+    change = last - first
+    if same(first, last):
+        verdict = "about the same"
+    elif distance is None:
+        verdict = "changed"
+    else:
+        d0, d1 = distance(first), distance(last)
+        verdict = "about the same" if d0 == d1 else ("better" if d1 < d0 else "worse")
+    return MetricChange(metric, first, last, change, verdict)
+
+
+def _day(row: BatchRow) -> dt.date | None:
+    if not row.started_at:
+        return None
+    try:
+        return dt.datetime.fromisoformat(row.started_at).date()
+    except ValueError:
+        return None
+
+
+def take_order(row: BatchRow) -> tuple:
+    """Takes run in time order, then by take number, then by path."""
+    return (row.started_at or "", row.take if row.take is not None else 10**9, row.path)
+
+
+def streaks(days: Iterable[dt.date]) -> tuple[int, int, int]:
+    """(practice days, longest run of consecutive days, run ending on the latest day)."""
+    ordered = sorted(set(days))
+    if not ordered:
+        return 0, 0, 0
+    longest = current = 1
+    for prev, day in zip(ordered, ordered[1:]):
+        current = current + 1 if (day - prev).days == 1 else 1
+        longest = max(longest, current)
+    return len(ordered), longest, current
+
+
+def agent_progress(rows: list[BatchRow]) -> list[AgentProgress]:
+    """One block per agent (None: agent unknown), scenarios in name order."""
+    by_agent: dict[str | None, list[BatchRow]] = defaultdict(list)
+    for r in rows:
+        by_agent[r.agent].append(r)
+    out = []
+    for agent in sorted(by_agent, key=lambda a: (a is None, a or "")):
+        mine = by_agent[agent]
+        ok = sorted((r for r in mine if r.status == "ok"), key=take_order)
+        practice, longest, current = streaks(d for d in map(_day, ok) if d is not None)
+        days = [d for d in map(_day, ok) if d is not None]
+        by_scenario: dict[str | None, list[BatchRow]] = defaultdict(list)
+        for r in ok:
+            by_scenario[r.scenario].append(r)
+        scen = []
+        for name in sorted(by_scenario, key=lambda s: (s is None, s or "")):
+            takes = by_scenario[name]
+            first, last = takes[0], takes[-1]
+            changes = [metric_change(m, getattr(first, m), getattr(last, m)) for m in _METRICS] if len(takes) > 1 else []
+            scen.append(ScenarioProgress(name, len(takes), first.path, last.path, changes))
+        out.append(
+            AgentProgress(
+                agent=agent,
+                takes=len(mine),
+                failed=sum(r.status != "ok" for r in mine),
+                practice_days=practice,
+                longest_streak_days=longest,
+                current_streak_days=current,
+                last_practice=max(days).isoformat() if days else None,
+                scenarios=scen,
+            )
+        )
+    return out
+
+
+def _median(values: list[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return float(np.median(vals)) if vals else None
+
+
+def group_stats(name: str, rows: list[BatchRow]) -> GroupStats:
+    ok = [r for r in rows if r.status == "ok"]
+    rates = [r.rate_wpm for r in ok if r.rate_wpm is not None]
+    lo, hi = bands.RATE_NEUTRAL_WPM
+    return GroupStats(
+        name=name,
+        clips=len(rows),
+        failed=len(rows) - len(ok),
+        agents=len({r.agent for r in rows}),
+        rate_wpm_median=_median(rates),
+        opening_rate_wpm_median=_median([r.opening_rate_wpm for r in ok]),
+        latency_median_s=_median([r.latency_median_s for r in ok]),
+        in_band_share=(sum(lo <= v <= hi for v in rates) / len(rates)) if rates else None,
+    )
+
+
+def by_scenario(rows: list[BatchRow]) -> list[GroupStats]:
+    groups: dict[str, list[BatchRow]] = defaultdict(list)
+    for r in rows:
+        groups[r.scenario or "(none)"].append(r)
+    return [group_stats(k, groups[k]) for k in sorted(groups)]
+
+
+def by_skill(rows: list[BatchRow], tags: dict[str, list[str]]) -> list[GroupStats]:
+    """``tags`` maps a scenario id to its card's skill tags; clips of untagged scenarios are left out."""
+    groups: dict[str, list[BatchRow]] = defaultdict(list)
+    for r in rows:
+        for tag in tags.get(r.scenario or "", []):
+            groups[tag].append(r)
+    return [group_stats(k, groups[k]) for k in sorted(groups)]

@@ -1,0 +1,443 @@
+"""``voicecoach batch``: a folder of takes in, one row per clip and a summary out.
+
+Every clip goes through ``pipeline.analyze`` (the one road). Work runs in this process (``jobs=1``),
+in a pool of local worker processes that each load the Whisper model once and are reused for every
+clip, or on a Dask distributed cluster whose workers do the same. Results are written only by this
+process, atomically (temporary file, then ``os.replace``), so a killed batch leaves no half file,
+and a clip whose content hash and settings match its earlier result is not analysed again.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, TextIO
+
+from . import __version__, pipeline, transcribe
+from .batch_walk import ClipMeta, clip_meta, discover, file_sha256
+from .errors import AudioError, VoicecoachError
+from .results import SCHEMA_VERSION, BatchRow, BatchSummary, to_dict
+
+CLIPS_DIR = "clips"
+ROW_SUFFIX = ".row.json"
+CSV_FIELDS = [
+    "path", "agent", "scenario", "take", "started_at", "duration_s", "rate_wpm", "opening_rate_wpm",
+    "latency_median_s", "latency_p90_s", "level_median_dbfs", "warnings", "status", "error", "report",
+]  # fmt: skip
+DASK_HINT = "pip install 'voicecoach[dask]'"
+
+
+@dataclass(frozen=True)
+class ClipTask:
+    """One clip's work, sent to a worker (picklable: plain values only)."""
+
+    path: str
+    rel: str
+    options: pipeline.Options
+    want_html: bool
+
+
+@dataclass(frozen=True)
+class ClipOutcome:
+    rel: str
+    error: str | None = None
+    metrics: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
+    json_text: str | None = None
+    html_text: str | None = None
+
+
+def _html_renderer():
+    from .report import RENDERERS
+
+    return RENDERERS.get("html")
+
+
+def _metrics(result) -> dict[str, Any]:
+    lat = result.latency
+    agent = result.agent
+    return {
+        "duration_s": result.duration_s,
+        "rate_wpm": agent.rate_wpm,
+        "opening_rate_wpm": agent.opening.rate_wpm if agent.opening else None,
+        "latency_median_s": lat.median_s if lat else None,
+        "latency_p90_s": lat.p90_s if lat else None,
+        "level_median_dbfs": agent.level.median_dbfs,
+        "jump_ins": lat.jump_ins if lat else None,
+        "stalls": lat.stalls if lat else None,
+    }
+
+
+def analyze_clip(task: ClipTask) -> ClipOutcome:
+    """The per-clip work on a worker: never raises, a failure comes back as ``error``."""
+    from .report import RENDERERS
+
+    try:
+        result = pipeline.analyze(task.path, task.options)
+    except VoicecoachError as e:
+        return ClipOutcome(task.rel, error=str(e))
+    except Exception as e:  # one bad clip never stops the batch; the message keeps the bug's type
+        return ClipOutcome(task.rel, error=f"{task.path}: internal error {type(e).__name__}: {e}")
+    warnings = list(result.warnings)
+    html_text = None
+    html = RENDERERS.get("html")
+    if task.want_html and html is not None:
+        try:
+            html_text = html(result)
+        except Exception as e:  # the JSON result stands even when the page cannot be drawn
+            warnings.append(f"HTML report not written: {type(e).__name__}: {e}")
+    return ClipOutcome(task.rel, None, _metrics(result), tuple(warnings), RENDERERS["json"](result), html_text)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, then rename: readers see the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    for tmp in out.rglob(".*.tmp"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+
+
+def _outputs(out: Path, rel: str) -> tuple[Path, Path, Path]:
+    base = out / CLIPS_DIR / rel
+    return base.with_name(base.name + ".json"), base.with_name(base.name + ".html"), base.with_name(base.name + ROW_SUFFIX)
+
+
+def _cached_row(out: Path, rel: str, content: str, settings: str) -> BatchRow | None:
+    json_path, _, row_path = _outputs(out, rel)
+    try:
+        data = json.loads(row_path.read_text(encoding="utf-8"))
+        row = BatchRow(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    if row.status != "ok" or row.content_sha256 != content or row.settings_sha256 != settings or not json_path.is_file():
+        return None
+    return dataclasses.replace(row, cached=True)
+
+
+# --- executors -----------------------------------------------------------------------------------
+
+
+def _run_here(tasks: list[ClipTask]) -> Iterator[ClipOutcome]:
+    for t in tasks:
+        yield analyze_clip(t)
+
+
+def _run_pool(tasks: list[ClipTask], jobs: int) -> Iterator[ClipOutcome]:
+    import multiprocessing
+
+    # spawn: a clean interpreter per worker (no forked threads or locks); each worker then keeps
+    # its process, and with it the lru_cached Whisper model, for every clip it is given
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures = {pool.submit(analyze_clip, t): t for t in tasks}
+        for fut in as_completed(futures):
+            task = futures[fut]
+            try:
+                yield fut.result()
+            except Exception as e:  # a worker died (out of memory, killed): the clip fails, the batch goes on
+                yield ClipOutcome(task.rel, error=f"{task.path}: worker process failed ({type(e).__name__}: {e})")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask_client(address: str):
+    try:
+        from dask.distributed import Client
+    except ImportError as e:
+        raise VoicecoachError(f"--dask-scheduler {address}: Dask is not installed; run {DASK_HINT}") from e
+    try:
+        return Client(address, timeout="15s")
+    except (OSError, TimeoutError, ValueError) as e:
+        raise VoicecoachError(
+            f"--dask-scheduler {address}: cannot reach the Dask scheduler ({e}); check the address "
+            "(e.g. tcp://host:8786) and that the scheduler is running"
+        ) from e
+
+
+def _run_dask(tasks: list[ClipTask], address: str) -> Iterator[ClipOutcome]:
+    from dask.distributed import as_completed as dask_completed
+
+    client = _dask_client(address)
+    try:
+        futures = client.map(analyze_clip, tasks, pure=False)
+        by_key = {f.key: t for f, t in zip(futures, tasks)}
+        for fut in dask_completed(futures):
+            task = by_key[fut.key]
+            try:
+                yield fut.result()
+            except Exception as e:  # KilledWorker, lost connection: this clip fails, the batch goes on
+                yield ClipOutcome(task.rel, error=f"{task.path}: Dask worker failed ({type(e).__name__}: {e})")
+    finally:
+        client.close()
+
+
+# --- the batch -----------------------------------------------------------------------------------
+
+
+def _sha(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _failed_row(rel: str, meta: ClipMeta | None, error: str, content: str = "", settings: str = "") -> BatchRow:
+    m = meta or ClipMeta(None, None, None, None, None, None)
+    return BatchRow(
+        rel, m.agent, m.scenario, m.take, m.started_at, "failed", error, None, None, None, None, None, None,
+        None, None, [], None, None, content, settings,
+    )  # fmt: skip
+
+
+def _skill_tags(scenarios: set[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Each scenario's skill tags from its card, when voicecoach.scenarios can load one."""
+    try:
+        from .scenarios import load_card  # type: ignore[attr-defined]
+    except ImportError:
+        return {}, []
+    tags: dict[str, list[str]] = {}
+    notes = []
+    for s in sorted(scenarios):
+        try:
+            card = load_card(s)
+        except VoicecoachError:
+            notes.append(f"scenario {s}: no scenario card found, so its clips are not grouped by skill tag")
+            continue
+        tags[s] = [str(t) for t in (getattr(card, "skill_tags", None) or [])]
+    return tags, notes
+
+
+def run_batch(
+    folder: str | os.PathLike,
+    out: str | os.PathLike,
+    options: pipeline.Options = pipeline.Options(),
+    *,
+    jobs: int = 1,
+    dask_scheduler: str | None = None,
+    scenario: str | None = None,
+    force: bool = False,
+    on_start: Callable[[int, int], None] | None = None,
+    on_row: Callable[[BatchRow], None] | None = None,
+) -> BatchSummary:
+    """Analyse every clip under ``folder`` into ``out`` and write summary.csv/json and index.html.
+
+    ``on_start(total, cached)`` is called once the work is planned, ``on_row`` once per clip as it
+    finishes (cached clips are not reported one by one).
+    """
+    t0 = time.monotonic()
+    root, out_dir = Path(folder), Path(out)
+    if not root.is_dir():
+        raise AudioError(f"{root}: not a folder; give the folder holding the session's takes")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise VoicecoachError(f"{out_dir}: cannot create the output folder ({e.strerror}); choose another --out") from e
+    _remove_stale_temporaries(out_dir)
+    choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
+    want_html = _html_renderer() is not None
+    settings = {
+        "voicecoach": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "model": choice.label,
+        "agent_channel": options.agent_channel,
+        "language": options.language,
+        "beam_size": options.beam_size,
+        "html": want_html,
+    }
+    clips = discover(root, exclude=out_dir)
+    if not clips:
+        raise AudioError(f"{root}: no audio files found (WAV, FLAC, OGG, MP3, M4A); check the folder")
+
+    rows: dict[str, BatchRow] = {}
+    metas: dict[str, ClipMeta] = {}
+    keys: dict[str, tuple[str, str]] = {}
+    tasks: list[ClipTask] = []
+    for path in clips:
+        rel = path.relative_to(root).as_posix()
+        try:
+            meta = clip_meta(path, root, default_scenario=scenario)
+            content = file_sha256(path)
+        except (VoicecoachError, OSError) as e:
+            rows[rel] = _failed_row(rel, None, str(e) if isinstance(e, VoicecoachError) else f"{path}: cannot be read ({e})")
+            continue
+        clip_settings = _sha({**settings, "location": choice.location, "scenario": meta.scenario, "sidecar": meta.sidecar_sha256})
+        metas[rel], keys[rel] = meta, (content, clip_settings)
+        cached = None if force else _cached_row(out_dir, rel, content, clip_settings)
+        if cached is not None:
+            rows[rel] = dataclasses.replace(cached, agent=meta.agent, scenario=meta.scenario, take=meta.take, started_at=meta.started_at)
+            continue
+        cues = tuple(pipeline.Cue(*c) for c in meta.cues) if meta.cues else None
+        tasks.append(ClipTask(str(path), rel, dataclasses.replace(options, cues=cues), want_html))
+
+    if on_start is not None:
+        on_start(len(clips), len(clips) - len(tasks) - sum(r.status == "failed" for r in rows.values()))
+    for rel, row in rows.items():  # metadata/read failures found while planning
+        if row.status == "failed" and on_row is not None:
+            on_row(row)
+
+    if not tasks:
+        outcomes: Iterator[ClipOutcome] = iter(())
+    elif dask_scheduler:
+        outcomes = _run_dask(tasks, dask_scheduler)
+    elif jobs > 1 and len(tasks) > 1:
+        outcomes = _run_pool(tasks, jobs)
+    else:
+        outcomes = _run_here(tasks)
+    for outcome in outcomes:
+        row = _finish(out_dir, outcome, metas[outcome.rel], *keys[outcome.rel])
+        rows[outcome.rel] = row
+        if on_row is not None:
+            on_row(row)
+
+    ordered = [rows[k] for k in sorted(rows)]
+    summary = summarize(root, settings, ordered, processed=len(tasks), elapsed_s=time.monotonic() - t0)
+    write_summary(out_dir, summary)
+    return summary
+
+
+def _finish(out: Path, outcome: ClipOutcome, meta: ClipMeta, content: str, settings: str) -> BatchRow:
+    """Write one clip's files (JSON, HTML, then the row that marks it done) and return its row."""
+    json_path, html_path, row_path = _outputs(out, outcome.rel)
+    if outcome.error is not None:
+        for stale in (row_path, json_path, html_path):  # no earlier result may pass for this content
+            stale.unlink(missing_ok=True)
+        return _failed_row(outcome.rel, meta, outcome.error, content, settings)
+    atomic_write(json_path, outcome.json_text or "")
+    if outcome.html_text is not None:
+        atomic_write(html_path, outcome.html_text)
+    else:
+        html_path.unlink(missing_ok=True)
+    m = outcome.metrics or {}
+    row = BatchRow(
+        path=outcome.rel,
+        agent=meta.agent,
+        scenario=meta.scenario,
+        take=meta.take,
+        started_at=meta.started_at,
+        status="ok",
+        error=None,
+        warnings=list(outcome.warnings),
+        report_json=json_path.relative_to(out).as_posix(),
+        report_html=html_path.relative_to(out).as_posix() if outcome.html_text is not None else None,
+        content_sha256=content,
+        settings_sha256=settings,
+        **m,
+    )
+    atomic_write(row_path, json.dumps(to_dict(row), indent=2) + "\n")  # last: the clip counts as done
+    return row
+
+
+def summarize(root: Path, settings: dict[str, Any], rows: list[BatchRow], *, processed: int, elapsed_s: float) -> BatchSummary:
+    from .analysis import progression
+
+    tags, notes = _skill_tags({r.scenario for r in rows if r.scenario})
+    return BatchSummary(
+        folder=str(root),
+        settings=settings,
+        total=len(rows),
+        ok=sum(r.status == "ok" for r in rows),
+        failed=sum(r.status != "ok" for r in rows),
+        processed=processed,
+        cached=sum(r.cached for r in rows),
+        elapsed_s=round(elapsed_s, 3),
+        rows=rows,
+        agents=progression.agent_progress(rows),
+        scenarios=progression.by_scenario(rows),
+        skills=progression.by_skill(rows, tags),
+        warnings=notes,
+    )
+
+
+def _csv(rows: list[BatchRow]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        d = to_dict(r)
+        d["warnings"] = " | ".join(r.warnings)
+        d["report"] = r.report_html or r.report_json or ""
+        w.writerow({k: ("" if d.get(k) is None else d[k]) for k in CSV_FIELDS})
+    return buf.getvalue()
+
+
+def write_summary(out: Path, summary: BatchSummary) -> None:
+    from .report import batch_index
+
+    atomic_write(out / "summary.json", json.dumps(to_dict(summary), indent=2, allow_nan=False) + "\n")
+    atomic_write(out / "summary.csv", _csv(summary.rows))
+    atomic_write(out / "index.html", batch_index.render(summary))
+
+
+# --- progress on stderr --------------------------------------------------------------------------
+
+
+class Progress:
+    """A bar with counts and ETA when the stream is a terminal; one plain line per clip otherwise."""
+
+    def __init__(self, stream: TextIO = sys.stderr, *, tty: bool | None = None, width: int = 28):
+        self.stream, self.width = stream, width
+        self.tty = stream.isatty() if tty is None else tty
+        self.total = self.todo = self.done = self.failed = self.cached = 0
+        self.t0 = time.monotonic()
+
+    def start(self, total: int, cached: int) -> None:
+        self.total, self.cached, self.todo = total, cached, total - cached
+        self.t0 = time.monotonic()
+        if cached:
+            self._line(f"{cached} of {total} clips unchanged since the last run: reused (--force redoes them)")
+        self._bar()
+
+    def row(self, row: BatchRow) -> None:
+        self.done += 1
+        self.failed += row.status != "ok"
+        n = f"[{self.done + self.cached}/{self.total}]"
+        if row.status != "ok":
+            self._line(f"{n} failed {row.path}: {row.error}")
+        elif not self.tty:
+            self._line(f"{n} ok {row.path}")
+        self._bar()
+
+    def _eta(self) -> str:
+        if not self.done:
+            return "--:--"
+        left = (time.monotonic() - self.t0) / self.done * max(self.todo - self.done, 0)
+        return f"{int(left // 60)}:{int(left % 60):02d}"
+
+    def _bar(self) -> None:
+        if not self.tty or not self.total:
+            return
+        filled = round(self.width * (self.done + self.cached) / self.total)
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done + self.cached}/{self.total}"
+            f"  failed {self.failed}  reused {self.cached}  ETA {self._eta()} "
+        )
+        self.stream.flush()
+
+    def _line(self, text: str) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
