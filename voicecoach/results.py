@@ -331,3 +331,64 @@ class ScenarioResult:
     customer_tone_note: str
     debrief: Debrief
     warnings: list[str] = field(default_factory=list)
+
+
+# --- compare (voicecoach compare, issue 4): reruns of one scene side by side ---------------------
+
+
+@dataclass(frozen=True)
+class TakeSummary:
+    """One take of a comparison, with its opening sentence quoted."""
+
+    label: str  # the file name (the full path where two takes share a name)
+    source: str
+    duration_s: float
+    layout: str
+    opening_text: str | None
+    opening_start_s: float | None
+    opening_rate_wpm: float | None
+    opening_vs_rest_pct: float | None
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    """One metric across takes. ``change`` is last minus first; ``noticeable`` says whether it is
+    bigger than a listener (or the measurement) can tell apart, None when a take lacks the value;
+    ``direction`` is better / worse / same against the targets, or changed where no better exists."""
+
+    name: str
+    unit: str
+    values: list[float | None]
+    change: float | None
+    change_pct: float | None
+    noticeable: bool | None
+    direction: str
+    target: str  # what "better" means for this metric ("" where none is defined)
+    steps: list[str] = field(default_factory=list)  # 3+ takes: direction of each take-to-take step
+    progression: str | None = None  # 3+ takes: improving, worsening, steady, mixed or changed
+
+
+@dataclass(frozen=True)
+class TurnComparison:
+    """The k-th answer (customer -> agent turn change) of every take, aligned turn by turn."""
+
+    index: int  # 1-based
+    customer_text: list[str | None]
+    agent_text: list[str | None]
+    start_s: list[float | None]
+    latency_s: list[float | None]
+    change_s: float | None
+    noticeable: bool | None
+    direction: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything ``voicecoach compare`` reports (JSON: takes, metrics, turns)."""
+
+    takes: list[TakeSummary]
+    metrics: list[MetricComparison]
+    turns: list[TurnComparison]
+    scenario: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION

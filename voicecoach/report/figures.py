@@ -1,0 +1,189 @@
+"""Matplotlib figures for the HTML reports, as inline SVG (Agg backend, imported lazily).
+
+Every time-axis figure uses the same width and margins so the plots line up under each other, and
+returns where its axes sit in the figure so a click on the page can be turned into a clip time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..analysis import bands
+from ..results import Analysis
+
+WIDTH_IN = 11.0
+LEFT, RIGHT = 0.085, 0.985  # axes margins as figure fractions, shared by every time-axis figure
+COLORS = {"agent": "#1f6fb2", "customer": "#8e5bb5", "opening": "#f08c00", "calm": "#2b8a3e", "warn": "#e8590c", "bad": "#c92a2a"}
+PAUSE_MIN_S = 0.25  # minimum silent pause: Goldman-Eisler; de Jong & Bosker 2013
+
+
+@dataclass(frozen=True)
+class Axes:
+    """Where one time axis sits in its figure (fractions, y from the bottom) and which take it shows."""
+
+    take: int
+    bottom: float
+    top: float
+
+
+@dataclass(frozen=True)
+class Figure:
+    svg: str
+    left: float
+    right: float
+    t0_s: float
+    t1_s: float
+    axes: list[Axes]
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.fonttype": "path", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+    return plt
+
+
+def _plain(text: str) -> str:
+    """Matplotlib reads $...$ as mathtext; a file name with a dollar sign must stay text."""
+    return text.replace("$", r"\$")
+
+
+_HEADER = re.compile(r"^.*?(?=<svg)", re.S)
+_METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _finish(plt, fig, t1_s: float, takes: list[int]) -> Figure:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    boxes = [Axes(take, ax.get_position().y0, ax.get_position().y1) for take, ax in zip(takes, fig.axes)]
+    plt.close(fig)
+    svg = _COMMENT.sub("", _METADATA.sub("", _HEADER.sub("", buf.getvalue(), count=1)))
+    return Figure(svg.strip(), LEFT, RIGHT, 0.0, t1_s, boxes)
+
+
+def _latency_color(latency_s: float) -> str:
+    band = bands.latency_band(latency_s)
+    return COLORS["calm"] if band == "calm" else COLORS["bad"] if band in ("jump-in", "stall") else COLORS["warn"]
+
+
+def _lane(ax, analysis: Analysis, segments: dict[str, list] | None) -> None:
+    """Customer lane (y=1) above the agent lane (y=0): turns light, speech activity solid, the gaps
+    inside a turn are its pauses; each response latency labelled; the opening sentence highlighted."""
+    lanes = {"customer": 1, "agent": 0}
+    for t in analysis.turns:
+        y = lanes.get(t.speaker, 0)
+        ax.broken_barh([(t.start_s, t.end_s - t.start_s)], (y - 0.3, 0.6), color=COLORS[t.speaker], alpha=0.22, lw=0)
+        if segments is None or t.speaker not in segments:
+            ax.broken_barh([(t.start_s, t.end_s - t.start_s)], (y - 0.18, 0.36), color=COLORS[t.speaker], alpha=0.8, lw=0)
+    for speaker, segs in (segments or {}).items():
+        y = lanes[speaker]
+        ax.broken_barh([(s.start_s, s.end_s - s.start_s) for s in segs], (y - 0.18, 0.36), color=COLORS[speaker], lw=0)
+    op = analysis.agent.opening
+    if op is not None:
+        ax.broken_barh([(op.start_s, op.end_s - op.start_s)], (-0.42, 0.84), facecolor="none", edgecolor=COLORS["opening"], lw=2)
+        label = "opening" + ("" if op.rate_wpm is None else f" {op.rate_wpm:.0f} wpm")
+        ax.text(op.start_s, -0.55, label, color=COLORS["opening"], fontsize=8, va="top", ha="left")
+    for t in analysis.turns:
+        if t.latency_s is None:
+            continue
+        color = _latency_color(t.latency_s)
+        ax.plot([t.start_s - t.latency_s, t.start_s], [0.5, 0.5], color=color, lw=1.5)
+        ax.plot([t.start_s, t.start_s], [0.5, 0.2], color=color, lw=1)
+        ax.text(t.start_s, 0.56, f"{t.latency_s:+.2f} s", color=color, fontsize=8, ha="center", va="bottom")
+    ax.set_ylim(-0.8, 1.45)
+    ax.set_yticks([0, 1], ["agent", "customer"])
+    ax.grid(axis="x", alpha=0.3)
+
+
+def timeline(takes: list[tuple[str, Analysis, dict[str, list] | None]]) -> Figure:
+    """The call on two lanes per take, stacked on one time axis (one take: one panel).
+
+    ``takes``: (label, analysis, speech segments per speaker or None for turns only).
+    """
+    plt = _plt()
+    t1 = max((a.duration_s for _, a, _ in takes), default=1.0) or 1.0
+    n = len(takes)
+    fig, axes = plt.subplots(n, 1, figsize=(WIDTH_IN, 0.5 + 1.55 * n), sharex=True, squeeze=False)
+    for ax, (label, analysis, segments) in zip(axes[:, 0], takes):
+        _lane(ax, analysis, segments)
+        if n > 1:
+            ax.set_title(_plain(label), loc="left", fontsize=9)
+    axes[-1, 0].set_xlim(0, t1)
+    axes[-1, 0].set_xlabel("time (s)")
+    fig.subplots_adjust(left=LEFT, right=RIGHT, top=1 - 0.3 / (0.5 + 1.55 * n), bottom=0.45 / (0.5 + 1.55 * n), hspace=0.45)
+    return _finish(plt, fig, t1, list(range(n)))
+
+
+def level_pitch(series: list, duration_s: float) -> Figure:
+    """Speech level (dBFS, 20 ms RMS over speech frames) and pitch (Hz, voiced frames) over time."""
+    plt = _plt()
+    fig, (lv, f0) = plt.subplots(2, 1, figsize=(WIDTH_IN, 3.6), sharex=True)
+    for s in series:
+        color = COLORS[s.speaker]
+        lv.plot(s.times_s, s.level_dbfs, color=color, lw=0.9, label=s.speaker)
+        f0.plot(s.times_s, s.pitch_hz, ".", color=color, ms=1.6, label=s.speaker)
+    lv.set_ylabel("level (dBFS)")
+    f0.set_ylabel("pitch (Hz)")
+    f0.set_xlabel("time (s)")
+    lv.legend(loc="lower right", fontsize=8, frameon=False, ncols=2)
+    for ax in (lv, f0):
+        ax.grid(alpha=0.3)
+    f0.set_xlim(0, duration_s or 1.0)
+    fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.96, bottom=0.13, hspace=0.15)
+    return _finish(plt, fig, duration_s or 1.0, [0, 0])
+
+
+def pace(analysis: Analysis) -> Figure:
+    """Agent pace per turn (words per minute of speaking time) against the phone target band."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.4))
+    lo, hi = bands.RATE_TARGET_WPM
+    nlo, nhi = bands.RATE_NEUTRAL_WPM
+    flo, fhi = bands.RATE_FLAG_WPM
+    ax.axhspan(nlo, nhi, color=COLORS["calm"], alpha=0.08, lw=0)
+    ax.axhspan(lo, hi, color=COLORS["calm"], alpha=0.18, lw=0, label=f"target {lo:.0f}-{hi:.0f} wpm")
+    for flag in (flo, fhi):
+        ax.axhline(flag, color=COLORS["bad"], ls="--", lw=0.8)
+    rates = [flo, fhi]
+    for t in analysis.turns:
+        if t.speaker != "agent" or t.backchannel or t.rate_wpm is None:
+            continue
+        rates.append(t.rate_wpm)
+        ax.hlines(t.rate_wpm, t.start_s, t.end_s, color=COLORS["agent"], lw=4)
+        ax.text((t.start_s + t.end_s) / 2, t.rate_wpm + 4, f"{t.rate_wpm:.0f}", ha="center", va="bottom", fontsize=8)
+    op = analysis.agent.opening
+    if op is not None and op.rate_wpm is not None:
+        rates.append(op.rate_wpm)
+        ax.hlines(op.rate_wpm, op.start_s, op.end_s, color=COLORS["opening"], lw=2.5, label="opening sentence")
+    ax.set_ylim(min(rates) - 25, max(rates) + 25)
+    ax.set_xlim(0, analysis.duration_s or 1.0)
+    ax.set_ylabel("pace (wpm)")
+    ax.set_xlabel("time (s)")
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, frameon=False, ncols=2)
+    ax.grid(axis="x", alpha=0.3)
+    fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.86, bottom=0.2)
+    return _finish(plt, fig, analysis.duration_s or 1.0, [0])
+
+
+def bars(names: list[str], values: list[list[float | None]], labels: list[str], unit: str) -> str:
+    """Small grouped bars of one metric across takes (the progression of 3+ takes)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(WIDTH_IN / 2, 2.2))
+    x = np.arange(len(names))
+    width = 0.8 / max(1, len(labels))
+    for i, label in enumerate(labels):
+        ys = [np.nan if v[i] is None else v[i] for v in values]
+        ax.bar(x + i * width, ys, width, label=_plain(label))
+    ax.set_xticks(x + width * (len(labels) - 1) / 2, [_plain(n) for n in names])
+    ax.set_ylabel(unit)
+    ax.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    return _finish(plt, fig, 1.0, []).svg
