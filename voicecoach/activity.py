@@ -50,13 +50,14 @@ class ChannelActivity:
 
 
 def highpass(x: np.ndarray, *, sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.ndarray:
-    """4th-order Butterworth high-pass (zero phase), so hum does not count as speech."""
-    from scipy.signal import butter, sosfiltfilt
+    """4th-order Butterworth high-pass, so hum does not count as speech. Causal: a zero-phase
+    filter would ring before each onset and move it earlier."""
+    from scipy.signal import butter, sosfilt
 
     if len(x) < 64:
         return x
     sos = butter(4, cutoff_hz, btype="highpass", fs=sr, output="sos")
-    return sosfiltfilt(sos, x).astype(np.float32)
+    return sosfilt(sos, x).astype(np.float32)
 
 
 def frame_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float = FRAME_S) -> np.ndarray:

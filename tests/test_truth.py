@@ -1,0 +1,153 @@
+"""The real pipeline (real tiny.en model) against audio whose answers are known by construction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import SAMPLES, require_espeak
+
+from voicecoach.pipeline import Options, analyze
+
+pytestmark = pytest.mark.slow
+
+RATE_TOL = 0.05  # rate_wpm within 5% of truth
+OPENING_TOL = 0.08
+LATENCY_TOL_S = 0.08
+LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
+
+PARAGRAPH = [
+    "Thank you so much for holding today.",
+    "I can see the order was placed on Monday morning.",
+    "The warehouse shipped it yesterday afternoon.",
+    "It should reach you by Friday at the latest.",
+    "I will send you the tracking number right now.",
+    "Is there anything else I can help you with today?",
+]
+
+
+@pytest.mark.parametrize("name", ["long_hold_take1", "long_hold_take2", "long_hold_mono"])
+def test_sample_rate_and_opening_match_truth(name, truth, analyses):
+    t, a = truth[name], analyses(name)
+    assert a.agent.rate_wpm == pytest.approx(t["agent_rate_wpm"], rel=RATE_TOL)
+    assert a.agent.opening.rate_wpm == pytest.approx(t["opening"]["rate_wpm"], rel=OPENING_TOL)
+    assert a.agent.opening.start_s == pytest.approx(t["opening"]["start_s"], abs=LATENCY_TOL_S)
+
+
+@pytest.mark.parametrize("name", ["long_hold_take1", "long_hold_take2"])
+def test_sample_latencies_match_truth(name, truth, analyses):
+    t, a = truth[name], analyses(name)
+    assert a.latency.values_s == pytest.approx(t["latencies_s"], abs=LATENCY_TOL_S)
+    expected = np.asarray(t["latencies_s"])
+    assert a.latency.jump_ins == int(np.sum(expected < 0.2))
+    assert a.latency.stalls == int(np.sum(expected > 3.0))
+
+
+def test_take1_backchannel_is_not_an_answer(analyses):
+    a = analyses("long_hold_take1")
+    bc = [turn for turn in a.turns if turn.backchannel]
+    assert len(bc) == 1 and bc[0].speaker == "agent" and bc[0].latency_s is None
+
+
+def test_take2_opening_is_slower_than_the_rest(analyses):
+    assert analyses("long_hold_take2").agent.opening.vs_rest_pct < -5
+
+
+@pytest.fixture(scope="module")
+def paragraphs(tmp_path_factory):
+    """Agent speech at five espeak rates, with ground truth from the synthesizer."""
+    require_espeak()
+    from make_samples import Line, build_scene
+
+    out = {}
+    folder = tmp_path_factory.mktemp("rates")
+    for espeak_wpm in (85, 105, 125, 145, 160):
+        _, agent, t = build_scene([Line("agent", PARAGRAPH, wpm=espeak_wpm, sentence_gap_s=0.5)])
+        path = folder / f"rate{espeak_wpm}.wav"
+        sf.write(path, agent, 16000)
+        out[espeak_wpm] = (path, t)
+    return out
+
+
+@pytest.mark.parametrize("espeak_wpm", [85, 105, 125, 145, 160])
+def test_rate_within_5_percent_from_110_to_210_wpm(paragraphs, espeak_wpm):
+    path, t = paragraphs[espeak_wpm]
+    assert 100 <= t["agent_rate_wpm"] <= 225
+    assert analyze(path).agent.rate_wpm == pytest.approx(t["agent_rate_wpm"], rel=RATE_TOL)
+
+
+def test_rates_span_110_to_210(paragraphs):
+    rates = sorted(t["agent_rate_wpm"] for _, t in paragraphs.values())
+    assert rates[0] <= 115 and rates[-1] >= 205
+
+
+def test_six_db_quieter_copy_reads_six_db_lower(tmp_path, analyses):
+    y, sr = sf.read(SAMPLES / "long_hold_take2.wav", dtype="float32")
+    quiet = tmp_path / "quiet.wav"
+    sf.write(quiet, y * 10 ** (-6 / 20), sr, subtype="FLOAT")
+    a, b = analyses("long_hold_take2"), analyses(str(quiet))
+    assert b.agent.level.median_dbfs - a.agent.level.median_dbfs == pytest.approx(-6.0, abs=0.5)
+    assert b.turns[1].level_dbfs - a.turns[1].level_dbfs == pytest.approx(-6.0, abs=0.5)
+
+
+def telephone(y: np.ndarray, sr: int) -> tuple[np.ndarray, int]:
+    """8 kHz, band-limited to 300-3400 Hz (as a phone line is)."""
+    import librosa
+    from scipy.signal import butter, sosfilt
+
+    y8 = librosa.resample(y, orig_sr=sr, target_sr=8000, axis=0)
+    sos = butter(6, [300, 3400], btype="bandpass", fs=8000, output="sos")
+    return sosfilt(sos, y8, axis=0).astype(np.float32), 8000
+
+
+def test_phone_band_mu_law_keeps_rate_and_latencies(tmp_path, truth, analyses):
+    y, sr = sf.read(SAMPLES / "long_hold_take2.wav", dtype="float32")
+    y8, sr8 = telephone(y, sr)
+    path = tmp_path / "phone.wav"
+    sf.write(path, y8, sr8, subtype="ULAW")
+    a = analyses(str(path), agent_channel="right")
+    t = truth["long_hold_take2"]
+    assert a.agent.rate_wpm == pytest.approx(t["agent_rate_wpm"], rel=0.08)
+    assert a.latency.values_s == pytest.approx(t["latencies_s"], abs=LATENCY_TOL_S)
+
+
+def test_line_hiss_keeps_rate_and_latencies(tmp_path, truth, analyses):
+    y, sr = sf.read(SAMPLES / "long_hold_take1.wav", dtype="float32")
+    rng = np.random.default_rng(7)
+    y = y + rng.standard_normal(y.shape).astype(np.float32) * 10 ** (-50 / 20)
+    path = tmp_path / "hiss.wav"
+    sf.write(path, y, sr, subtype="PCM_16")
+    a = analyses(str(path), agent_channel="right")
+    t = truth["long_hold_take1"]
+    assert a.agent.rate_wpm == pytest.approx(t["agent_rate_wpm"], rel=0.08)
+    assert a.latency.values_s == pytest.approx(t["latencies_s"], abs=0.15)
+
+
+@pytest.mark.parametrize("clip", sorted(LIBRIVOX.glob("*.wav")) if LIBRIVOX.is_dir() else [], ids=lambda p: p.stem[-4:])
+def test_real_human_speech_word_count_within_10_percent(clip):
+    transcripts = {}
+    for line in (LIBRIVOX / "transcription").read_text().splitlines():
+        text, _, utt = line.rpartition("(")
+        transcripts[utt.strip(" )")] = text.replace("<s>", "").replace("</s>", "").split()
+    a = analyze(clip)
+    expected = len(transcripts[clip.stem])
+    assert a.agent.words == pytest.approx(expected, rel=0.10)
+    assert 90 <= a.agent.rate_wpm <= 260  # read speech: plausible, not exact
+    assert 2.0 <= a.agent.articulation_sps <= 7.0
+
+
+def test_librivox_clips_are_installed():
+    assert len(list(LIBRIVOX.glob("*.wav"))) == 5, "install pocketsphinx-testdata (make test does)"
+
+
+def test_pitch_of_a_known_voice_like_signal(tmp_path):
+    from conftest import voice_like
+
+    y = np.concatenate([np.zeros(8000, np.float32), voice_like(120, 2.0, -20), np.zeros(8000, np.float32)])
+    path = tmp_path / "vowel.wav"
+    sf.write(path, y, 16000)
+    a = analyze(path)
+    assert a.agent.pitch.median_hz == pytest.approx(120, rel=0.02)
+    assert a.agent.pitch.spread_semitones < 0.5
