@@ -200,7 +200,7 @@ def _sha(obj: Any) -> str:
 
 
 def _failed_row(rel: str, meta: ClipMeta | None, error: str, content: str = "", settings: str = "") -> BatchRow:
-    m = meta or ClipMeta(None, None, None, None, None, None)
+    m = meta or ClipMeta(None, None, None, None, None)
     return BatchRow(
         rel, m.agent, m.scenario, m.take, m.started_at, "failed", error, None, None, None, None, None, None,
         None, None, [], None, None, content, settings,
@@ -284,8 +284,7 @@ def run_batch(
         if cached is not None:
             rows[rel] = dataclasses.replace(cached, agent=meta.agent, scenario=meta.scenario, take=meta.take, started_at=meta.started_at)
             continue
-        cues = tuple(pipeline.Cue(*c) for c in meta.cues) if meta.cues else None
-        tasks.append(ClipTask(str(path), rel, dataclasses.replace(options, cues=cues), want_html))
+        tasks.append(ClipTask(str(path), rel, options, want_html))
 
     if on_start is not None:
         on_start(len(clips), len(clips) - len(tasks) - sum(r.status == "failed" for r in rows.values()))

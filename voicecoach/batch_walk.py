@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from .audio import SUFFIXES
-from .errors import AudioError
 from .sidecar import read_sidecar, sidecar_path
 
 _TAKE = re.compile(r"^(?P<prefix>.*?)[-_ .]*take[-_ ]?(?P<n>\d+)$", re.IGNORECASE)
@@ -30,8 +29,7 @@ class ClipMeta:
     scenario: str | None
     take: int | None
     started_at: str | None
-    cues: tuple[tuple[float, float, str], ...] | None  # (start_s, end_s, text) from the sidecar
-    sidecar_sha256: str | None
+    sidecar_sha256: str | None  # part of the cache key: new cues or metadata redo the clip
 
 
 def discover(folder: Path, *, exclude: Path | None = None) -> list[Path]:
@@ -84,20 +82,11 @@ def _mtime_iso(path: Path) -> str:
     return dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="seconds")
 
 
-def _cues(raw: Any, where: Path) -> tuple[tuple[float, float, str], ...] | None:
-    if raw is None:
-        return None
-    try:
-        return tuple((float(c["start_s"]), float(c["end_s"]), str(c.get("text", ""))) for c in raw)
-    except (TypeError, KeyError, ValueError) as e:
-        raise AudioError(f"{where}: sidecar 'cues' must be a list of {{start_s, end_s, text}}; fix or delete it") from e
-
-
 def clip_meta(path: Path, root: Path, *, default_scenario: str | None = None) -> ClipMeta:
     """Agent, scenario, take and start time of one clip (sidecar > folder layout > file name).
 
     ``default_scenario`` (``--scenario``) applies when neither the sidecar nor the layout names one.
-    Raises AudioError for a malformed sidecar.
+    Raises AudioError for a malformed sidecar. (Cue times in the sidecar are read by the pipeline.)
     """
     parts = path.relative_to(root).parts
     name_agent, name_scenario, take = _from_name(path.stem)
@@ -111,12 +100,10 @@ def clip_meta(path: Path, root: Path, *, default_scenario: str | None = None) ->
     started_at = None
     side = read_sidecar(path)
     sidecar_sha = None
-    cues = None
     if side is not None:
         sidecar_sha = file_sha256(sidecar_path(path))
         agent = str(side["agent"]) if side.get("agent") not in (None, "") else agent
         scenario = str(side["scenario"]) if side.get("scenario") not in (None, "") else scenario
         take = _take_number(side.get("take")) if side.get("take") is not None else take
         started_at = str(side["started_at"]) if side.get("started_at") else None
-        cues = _cues(side.get("cues"), sidecar_path(path))
-    return ClipMeta(agent, scenario, take, started_at or _mtime_iso(path), cues, sidecar_sha)
+    return ClipMeta(agent, scenario, take, started_at or _mtime_iso(path), sidecar_sha)
