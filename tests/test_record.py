@@ -1,0 +1,161 @@
+"""`voicecoach record` on a real (virtual) audio device: a known clip played to the default output
+must be found in the recording; interruptions must leave a valid file holding the audio so far."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import soundfile as sf
+
+from audio_support import LOOPBACK_DELAY_S, VOICECOACH, find_clip, known_clip, play, require_input_device, start_recorder
+
+MIN_CORRELATION = 0.9
+STARTUP_SLACK_S = 1.5  # paplay start + stderr pipe delay: the clip lands at most this late
+
+
+@pytest.fixture
+def device():
+    require_input_device()
+
+
+def _check_clip_found(wav, clip, earliest_s: float):
+    data, sr = sf.read(str(wav), dtype="float32")
+    corr, lag = find_clip(data, clip)
+    lag_s = lag / sr
+    assert corr > MIN_CORRELATION, f"clip not found: correlation {corr:.3f}"
+    # A broken stream can correlate by chance: the clip must also sit where it was played.
+    assert earliest_s + LOOPBACK_DELAY_S[0] <= lag_s <= earliest_s + STARTUP_SLACK_S + LOOPBACK_DELAY_S[1], (lag_s, earliest_s)
+    return data, sr, corr, lag_s
+
+
+@pytest.mark.audio
+def test_played_clip_is_found_in_recording(device, tmp_path):
+    clip = known_clip(tmp_path / "clip.wav")
+    out = tmp_path / "take.wav"
+    proc, seen = start_recorder(["record", str(out), "--seconds", "3"])
+    launched, player = play(tmp_path / "clip.wav")
+    player.wait(timeout=10)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    data, sr, corr, lag_s = _check_clip_found(out, clip, launched - seen)
+    assert len(data) == 3 * 16000 and sr == 16000
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["sample_rate_hz"] == 16000 and meta["channels"] == 1 and meta["duration_s"] == 3.0
+    assert meta["stopped_by"] == "seconds" and meta["device"]
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("sig, stopped_by", [(signal.SIGINT, "ctrl-c"), (signal.SIGTERM, "sigterm")])
+def test_signal_leaves_valid_file_with_audio_so_far(device, tmp_path, sig, stopped_by):
+    clip = known_clip(tmp_path / "clip.wav")
+    out = tmp_path / "take.wav"
+    proc, seen = start_recorder(["record", str(out)])
+    launched, player = play(tmp_path / "clip.wav")
+    player.wait(timeout=10)
+    time.sleep(0.5)
+    sent = time.monotonic()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    data, sr, _, lag_s = _check_clip_found(out, clip, launched - seen)
+    assert len(data) / sr >= lag_s + len(clip) / sr  # everything up to the signal is there
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["stopped_by"] == stopped_by
+    assert meta["duration_s"] == pytest.approx(len(data) / sr, abs=1e-3)
+    assert len(data) / sr <= sent - seen + 1.0  # stopped at the signal, not later
+
+
+@pytest.mark.audio
+def test_kill_9_leaves_a_readable_wav(device, tmp_path):
+    """No chance to clean up: the header, updated on every write, must already describe the audio."""
+    from voicecoach.audio import load
+
+    clip = known_clip(tmp_path / "clip.wav")
+    out = tmp_path / "take.wav"
+    proc, seen = start_recorder(["record", str(out)])
+    launched, player = play(tmp_path / "clip.wav")
+    player.wait(timeout=10)
+    time.sleep(1.5)
+    killed = time.monotonic()
+    proc.kill()
+    proc.wait(timeout=10)
+    _check_clip_found(out, clip, launched - seen)
+    loaded = load(out)
+    assert loaded.duration_s >= killed - seen - 1.0 - STARTUP_SLACK_S  # at most the last second lost (+ start slack)
+    assert sf.info(str(out)).frames == loaded.channels.shape[1]
+
+
+@pytest.mark.audio
+def test_enter_stops_and_existing_take_is_not_overwritten(device, tmp_path):
+    out = tmp_path / "take.wav"
+    proc, _ = start_recorder(["record", str(out)])
+    time.sleep(0.5)
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    assert json.loads(out.with_suffix(".json").read_text())["stopped_by"] == "enter"
+    before = out.read_bytes()
+    again = subprocess.run(VOICECOACH + ["record", str(out), "--seconds", "1"], capture_output=True, text=True, timeout=30)
+    assert again.returncode == 1
+    assert again.stderr.strip() == f"Error: {out}: already exists; pass --force to overwrite it or choose another name"
+    assert out.read_bytes() == before
+    forced = subprocess.run(VOICECOACH + ["record", str(out), "--seconds", "1", "--force"], capture_output=True, text=True, timeout=30)
+    assert forced.returncode == 0, forced.stderr
+    assert sf.info(str(out)).frames == 16000
+
+
+def _run(args, **env):
+    return subprocess.run(VOICECOACH + args, capture_output=True, text=True, timeout=60, env={**os.environ, **env})
+
+
+@pytest.mark.audio
+def test_no_input_device_error_is_exact(tmp_path):
+    """A PulseAudio server that cannot be reached leaves PortAudio with no devices at all."""
+    res = _run(["record", str(tmp_path / "t.wav"), "--seconds", "1"], PULSE_SERVER="unix:/nonexistent/socket")
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1] == (
+        "Error: no audio input device found: connect a microphone or headset (and check the sound system is "
+        "running), then run 'voicecoach devices'"
+    )
+    assert not (tmp_path / "t.wav").exists()
+
+
+@pytest.mark.audio
+def test_device_name_and_rate_errors(device, tmp_path):
+    res = _run(["record", str(tmp_path / "t.wav"), "--device", "no-such-mic"])
+    assert res.returncode == 1
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: no-such-mic: no input device matches this number or name; choose one of ")
+    res = _run(["record", str(tmp_path / "t.wav"), "--rate", "1000000"])
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1].startswith("Error: default: cannot record 1 channel(s) at 1000000 Hz")
+    assert not (tmp_path / "t.wav").exists()
+
+
+def test_unwritable_folder_is_one_line(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    res = _run(["record", str(blocker / "take.wav"), "--seconds", "1"])
+    assert res.returncode == 1
+    assert res.stderr.strip() == f"Error: {blocker}: is a file, not a folder; choose another folder for the take"
+
+
+def test_analysis_commands_never_import_sounddevice():
+    """analyze/compare/batch must work on a machine without PortAudio: sounddevice stays unimported."""
+    code = (
+        "import sys, voicecoach.cli, voicecoach.pipeline, voicecoach.report, voicecoach.sidecar;"
+        "from click.testing import CliRunner;"
+        "r = CliRunner().invoke(voicecoach.cli.main, ['analyze', '--help']);"
+        "assert r.exit_code == 0, r.output;"
+        "print('sounddevice' in sys.modules)"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "False"
