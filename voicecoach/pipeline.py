@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from . import activity, audio, transcribe
+from . import activity, audio, scenarios, transcribe
+from .analysis.coach import coach
 from .errors import AudioError
 from .analysis import loudness, pacing, pitch, syllables, turns
 from .results import Analysis, Segment, SpeakerStats, Turn
@@ -36,6 +37,7 @@ class Options:
     language: str = "en"
     beam_size: int = 5
     cues: tuple[Cue, ...] | None = None
+    scenario: str | None = None  # a shipped card id ("long-hold") or a path to a .toml card
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ def analyze(
     """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing."""
     if options.agent_channel not in CHANNELS:
         raise ValueError(f"agent_channel must be one of {sorted(CHANNELS)}")
+    card = scenarios.load_card(options.scenario) if options.scenario else None  # a bad card fails before decoding
     clip = audio.load(path)
     choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
     warnings = list(clip.warnings)
@@ -205,7 +208,7 @@ def analyze(
             )
     words = sorted((p.word for party in parties.values() for p in party.placed), key=lambda w: w.start_s)
     both = layout == "stereo"
-    return Analysis(
+    result = Analysis(
         source=str(path),
         duration_s=round(clip.duration_s, 3),
         model=choice.label,
@@ -220,3 +223,4 @@ def analyze(
         words=words,
         warnings=warnings,
     )
+    return result if card is None else replace(result, scenario=coach(result, card))
