@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .errors import VoicecoachError
 
-FORMATS = ["text", "json"]
+FORMATS = ["text", "json", "markdown", "html"]
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -101,21 +101,80 @@ def main():
               help="Stereo clips: the channel carrying the agent (one party per channel).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--scenario", metavar="ID|PATH",
+              help="Coach against a scenario card: a shipped id (see 'voicecoach scenarios') or a .toml file.")
 @_model_option
-def analyze(clip, agent_channel, fmt, out, model, allow_download):
+def analyze(clip, agent_channel, fmt, out, model, allow_download, scenario):
     """Measure the pacing of one recorded roleplay CLIP (WAV, FLAC, OGG, MP3, M4A).
 
     \b
     Examples:
       voicecoach analyze samples/long_hold_take1.wav --agent-channel right
       voicecoach analyze call.mp3 --format json | jq .agent.rate_wpm
+      voicecoach analyze take.wav --agent-channel right --scenario long-hold
     """
+    from dataclasses import replace
+
     from .pipeline import analyze as run_analysis
     from .report import render
 
-    result = run_analysis(clip, _options(agent_channel, model, allow_download), on_progress=_progress_printer())
+    options = replace(_options(agent_channel, model, allow_download), scenario=scenario)
+    result = run_analysis(clip, options, on_progress=_progress_printer())
     if sys.stderr.isatty():
         click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
+    if fmt == "html":  # the page embeds the audio and plots level/pitch: decode the clip once more
+        from .report import media
+
+        _write(render(result, fmt, media=media.load(clip, result, agent_channel=agent_channel)), out)
+        return
+    _write(render(result, fmt), out)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("clips", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
+              help="Stereo clips: the channel carrying the agent (the same for every take).")
+@click.option("--scenario", metavar="ID|PATH", help="Scenario card whose targets judge better/worse (e.g. long-hold).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@_model_option
+def compare(clips, agent_channel, scenario, fmt, out, model, allow_download):
+    """Compare two or more takes of one scene, first take first: each metric per take, the change,
+    whether a listener would notice it, and better/worse against the targets.
+
+    \b
+    Examples:
+      voicecoach compare take1.wav take2.wav --agent-channel right --scenario long-hold
+      voicecoach compare take1.wav take2.wav take3.wav --format html --out progress.html
+    """
+    import dataclasses
+
+    from .compare import compare as compare_takes
+    from .compare import targets_from
+    from .pipeline import analyze as run_analysis
+    from .report import render
+
+    if len(clips) < 2:
+        raise click.UsageError("compare needs at least two clips (take 1 first)")
+    card = None
+    if scenario:
+        from .scenarios import load_card
+
+        card = load_card(scenario)
+    options = _options(agent_channel, model, allow_download)
+    if card is not None and "scenario" in {f.name for f in dataclasses.fields(options)}:
+        options = dataclasses.replace(options, scenario=scenario)
+    analyses = []
+    for clip in clips:
+        click.echo(f"analyzing {clip}", err=True)
+        analyses.append(run_analysis(clip, options))
+    result = compare_takes(analyses, targets_from(card.targets if card else None), scenario=card.id if card else None)
+    if fmt == "html":
+        from .report import media
+
+        loaded = [media.load(clip, a, agent_channel=agent_channel) for clip, a in zip(clips, analyses)]
+        _write(render(result, fmt, analyses=analyses, media=loaded), out)
+        return
     _write(render(result, fmt), out)
 
 
@@ -232,6 +291,57 @@ def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, force,
         err=True,
     )
     return 1 if summary.failed else 0
+
+
+@main.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def scenarios(ctx, fmt):
+    """List the scenario cards with their skill tags; 'scenarios show ID' prints one brief.
+
+    \b
+    Examples:
+      voicecoach scenarios
+      voicecoach scenarios show long-hold
+      voicecoach analyze take.wav --agent-channel right --scenario long-hold
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+    from dataclasses import asdict
+
+    from .report.scenario_text import render_list
+    from .scenarios import list_cards
+
+    cards = list_cards()
+    if fmt == "json":
+        click.echo(json.dumps([asdict(c) for c in cards], indent=2))
+        return
+    click.echo(render_list(cards), nl=False)
+
+
+@scenarios.command("show", context_settings=CONTEXT)
+@click.argument("ref", metavar="ID|PATH")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def scenarios_show(ref, fmt):
+    """Print the one-minute brief of a card: a shipped ID or a path to a .toml card (validates it).
+
+    \b
+    Examples:
+      voicecoach scenarios show long-hold
+      voicecoach scenarios show my_cards/late_refund.toml
+    """
+    import json
+    from dataclasses import asdict
+
+    from .report.scenario_text import render_brief
+    from .scenarios import load_card
+
+    card = load_card(ref)
+    if fmt == "json":
+        click.echo(json.dumps(asdict(card), indent=2))
+        return
+    click.echo(render_brief(card), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

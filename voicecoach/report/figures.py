@@ -173,7 +173,7 @@ def pace(analysis: Analysis) -> Figure:
     return _finish(plt, fig, analysis.duration_s or 1.0, [0])
 
 
-def bars(names: list[str], values: list[list[float | None]], labels: list[str], unit: str) -> str:
+def bars(names: list[str], values: list[list[float | None]], labels: list[str], unit: str) -> Figure:
     """Small grouped bars of one metric across takes (the progression of 3+ takes)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(WIDTH_IN / 2, 2.2))
@@ -184,6 +184,9 @@ def bars(names: list[str], values: list[list[float | None]], labels: list[str], 
         ax.bar(x + i * width, ys, width, label=_plain(label))
     ax.set_xticks(x + width * (len(labels) - 1) / 2, [_plain(n) for n in names])
     ax.set_ylabel(unit)
-    ax.legend(fontsize=7, frameon=False)
+    if len(labels) == 1:
+        ax.set_title(_plain(labels[0]), fontsize=9, loc="left")
+    else:
+        ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
-    return _finish(plt, fig, 1.0, []).svg
+    return _finish(plt, fig, 1.0, [])

@@ -1,0 +1,120 @@
+"""Text and Markdown renderers for a Comparison (JSON is the generic json_report)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..results import Comparison, MetricComparison
+from .markdown import cell
+
+WIDTH = 80
+LABELS = {
+    "rate_wpm": "Speaking rate",
+    "opening_rate_wpm": "Opening pace",
+    "opening_vs_rest_pct": "Opening vs rest",
+    "articulation_sps": "Articulation",
+    "latency_median_s": "Latency (median)",
+    "first_response_s": "First response",
+    "jump_ins": "Jump-ins",
+    "stalls": "Stalls",
+    "level_median_dbfs": "Level (median)",
+    "level_trend_db_per_min": "Level trend",
+    "pitch_median_hz": "Pitch (median)",
+    "pitch_spread_semitones": "Pitch spread",
+    "talk_ratio": "Talk ratio",
+    "overtalk_s": "Overtalk",
+    "customer_level_dbfs": "Customer level",
+    "customer_pitch_hz": "Customer pitch",
+}
+FORMATS = {"s": "{:.2f}", "syl/s": "{:.1f}", "dBFS": "{:.1f}", "dB/min": "{:+.1f}", "st": "{:.1f}", "share": "{:.2f}", "count": "{:.0f}"}
+
+
+def label(m: MetricComparison) -> str:
+    return LABELS.get(m.name, m.name)
+
+
+def value(v: float | None, unit: str) -> str:
+    return "n/a" if v is None else FORMATS.get(unit, "{:.0f}").format(v)
+
+
+def change(m: MetricComparison) -> str:
+    if m.change is None:
+        return "n/a"
+    fmt = FORMATS.get(m.unit, "{:.0f}").lstrip("{:").rstrip("}").lstrip("+")
+    text = f"{m.change:+{fmt}}"
+    if float(text) == 0:  # no "-0.0"
+        text = "+" + text[1:]
+    if m.change_pct is not None:
+        text += f" ({m.change_pct:+.0f}%)"
+    return text
+
+
+def verdict(m) -> str:
+    if m.noticeable is None:
+        return "n/a"
+    return f"{m.direction}" if m.noticeable else "same (not noticeable)"
+
+
+def render_text(c: Comparison) -> str:
+    """Metrics per take with change and verdict, openings quoted, latencies turn by turn."""
+    rule = "=" * WIDTH
+    lines = [rule, f"voicecoach compare: {len(c.takes)} takes" + (f", scenario {c.scenario}" if c.scenario else ""), rule]
+    for i, t in enumerate(c.takes, 1):
+        lines.append(f"  take {i}: {t.label} ({t.duration_s:.1f} s, {t.layout})"[:WIDTH])
+    lines += ["", "OPENING SENTENCES"]
+    for i, t in enumerate(c.takes, 1):
+        pace = "n/a" if t.opening_rate_wpm is None else f"{t.opening_rate_wpm:.0f} wpm"
+        quote = "(no opening found)" if t.opening_text is None else f'"{t.opening_text}"'
+        lines += textwrap.wrap(f"take {i} ({pace}): {quote}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+    cols = "".join(f"{'take ' + str(i):>9}" for i in range(1, len(c.takes) + 1))
+    lines += ["", f"{'METRICS':<24}{cols}  {'change':>12}  verdict"]
+    for m in c.metrics:
+        vals = "".join(f"{value(v, m.unit):>9}" for v in m.values)
+        lines.append(f"  {label(m) + ' (' + m.unit + ')':<22}{vals}  {change(m):>12}  {verdict(m)}")
+    lines.append("  noticeable: rates 5%+, latency over 0.1 s, level 1 dB+; better/worse against the targets")
+    if c.turns:
+        lines += ["", "RESPONSE LATENCY, TURN BY TURN"]
+        for t in c.turns:
+            lat = "".join(f"{'n/a' if v is None else f'{v:+.2f} s':>9}" for v in t.latency_s)
+            delta = "n/a" if t.change_s is None else f"{t.change_s:+.2f} s"
+            lines.append(f"  answer {t.index:<14}{lat}  {delta:>12}  {verdict(t)}")
+            prompt = next((x for x in t.customer_text if x), None)
+            if prompt:
+                lines.append(f'      after: "{prompt}"'[:WIDTH])
+    if len(c.takes) >= 3:
+        lines += ["", "PROGRESSION"]
+        for m in c.metrics:
+            if m.progression is not None:
+                lines.append(f"  {label(m):<22} {m.progression:<10} ({', '.join(m.steps)})"[:WIDTH])
+    if c.warnings:
+        lines += ["", "WARNINGS"]
+        for w in c.warnings:
+            lines += textwrap.wrap(w, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_markdown(c: Comparison) -> str:
+    heads = " | ".join(f"Take {i}" for i in range(1, len(c.takes) + 1))
+    lines = [f"# Comparison of {len(c.takes)} takes" + (f" ({cell(c.scenario)})" if c.scenario else ""), ""]
+    lines += [f"{i}. {cell(t.label)}" for i, t in enumerate(c.takes, 1)] + ["", "## Opening sentences", ""]
+    for i, t in enumerate(c.takes, 1):
+        pace = "n/a" if t.opening_rate_wpm is None else f"{t.opening_rate_wpm:.0f} wpm"
+        lines.append(f"- Take {i} ({pace}): \"{cell(t.opening_text or '')}\"")
+    lines += ["", "## Metrics", "", f"| Metric | {heads} | Change | Verdict |", "|---|" + "---:|" * (len(c.takes) + 1) + "---|"]
+    for m in c.metrics:
+        vals = " | ".join(value(v, m.unit) for v in m.values)
+        lines.append(f"| {label(m)} ({cell(m.unit)}) | {vals} | {change(m)} | {verdict(m)} |")
+    if c.turns:
+        lines += ["", "## Response latency, turn by turn", "", f"| Answer | {heads} | Change | Verdict | After the caller said |",
+                  "|---|" + "---:|" * (len(c.takes) + 1) + "---|---|"]
+        for t in c.turns:
+            lat = " | ".join("n/a" if v is None else f"{v:+.2f} s" for v in t.latency_s)
+            delta = "n/a" if t.change_s is None else f"{t.change_s:+.2f} s"
+            prompt = next((x for x in t.customer_text if x), "")
+            lines.append(f"| {t.index} | {lat} | {delta} | {verdict(t)} | {cell(prompt)} |")
+    if len(c.takes) >= 3:
+        lines += ["", "## Progression", ""]
+        lines += [f"- {label(m)}: {m.progression} ({', '.join(m.steps)})" for m in c.metrics if m.progression]
+    if c.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {cell(w)}" for w in c.warnings]
+    return "\n".join(lines).rstrip() + "\n"
