@@ -162,6 +162,7 @@ def _run_pool(tasks: list[ClipTask], jobs: int) -> Iterator[ClipOutcome]:
 
 
 def _dask_client(address: str):
+    """Connect before any work starts, so a wrong address or a missing extra fails at once."""
     try:
         from dask.distributed import Client
     except ImportError as e:
@@ -175,11 +176,10 @@ def _dask_client(address: str):
         ) from e
 
 
-def _run_dask(tasks: list[ClipTask], address: str) -> Iterator[ClipOutcome]:
+def _run_dask(tasks: list[ClipTask], client) -> Iterator[ClipOutcome]:
     from dask.distributed import as_completed as dask_completed
 
-    client = _dask_client(address)
-    try:
+    if tasks:
         futures = client.map(analyze_clip, tasks, pure=False)
         by_key = {f.key: t for f, t in zip(futures, tasks)}
         for fut in dask_completed(futures):
@@ -188,8 +188,6 @@ def _run_dask(tasks: list[ClipTask], address: str) -> Iterator[ClipOutcome]:
                 yield fut.result()
             except Exception as e:  # KilledWorker, lost connection: this clip fails, the batch goes on
                 yield ClipOutcome(task.rel, error=f"{task.path}: Dask worker failed ({type(e).__name__}: {e})")
-    finally:
-        client.close()
 
 
 # --- the batch -----------------------------------------------------------------------------------
@@ -252,6 +250,16 @@ def run_batch(
         raise VoicecoachError(f"{out_dir}: cannot create the output folder ({e.strerror}); choose another --out") from e
     _remove_stale_temporaries(out_dir)
     choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
+    client = _dask_client(dask_scheduler) if dask_scheduler else None
+    try:
+        return _run(root, out_dir, options, choice, client, jobs=jobs, scenario=scenario, force=force,
+                    on_start=on_start, on_row=on_row, t0=t0)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_start, on_row, t0) -> BatchSummary:
     want_html = _html_renderer() is not None
     settings = {
         "voicecoach": __version__,
@@ -294,8 +302,8 @@ def run_batch(
 
     if not tasks:
         outcomes: Iterator[ClipOutcome] = iter(())
-    elif dask_scheduler:
-        outcomes = _run_dask(tasks, dask_scheduler)
+    elif client is not None:
+        outcomes = _run_dask(tasks, client)
     elif jobs > 1 and len(tasks) > 1:
         outcomes = _run_pool(tasks, jobs)
     else:
