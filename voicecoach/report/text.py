@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from ..analysis import bands
+from . import scenario_text
 from ..results import Analysis
 
 WIDTH = 80
@@ -93,8 +94,8 @@ def render(a: Analysis) -> str:
     head = f"voicecoach pacing report: {a.source}"
     sub = f"{_mmss(a.duration_s)} {a.layout}, model {a.model}, {a.agent.words} agent words"
     lines = [rule, head[:WIDTH], sub[:WIDTH], rule]
-    if a.scenario is not None and hasattr(a.scenario, "render_text"):
-        lines += a.scenario.render_text(WIDTH) + [""]
+    if a.scenario is not None:  # the debrief first, then the numbers
+        lines += scenario_text.render_block(a.scenario, WIDTH) + ["", "=" * WIDTH]
     lines += ["HEADLINE"] + _headline(a) + [""]
     for block in (_opening(a), _turn_table(a), _pauses(a)):
         if block:
