@@ -15,14 +15,14 @@ import hashlib
 import io
 import json
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Callable, Iterator
 
 from . import __version__, pipeline, transcribe
+from .batch_progress import Progress  # noqa: F401  (re-exported for the CLI)
 from .batch_walk import ClipMeta, clip_meta, discover, file_sha256
 from .errors import AudioError, VoicecoachError
 from .results import SCHEMA_VERSION, BatchRow, BatchSummary, to_dict
@@ -92,7 +92,9 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
     html = RENDERERS.get("html")
     if task.want_html and html is not None:
         try:
-            html_text = html(result)
+            from .report import media
+
+            html_text = html(result, media=media.load(task.path, result, agent_channel=task.options.agent_channel))
         except Exception as e:  # the JSON result stands even when the page cannot be drawn
             warnings.append(f"HTML report not written: {type(e).__name__}: {e}")
     return ClipOutcome(task.rel, None, _metrics(result), tuple(warnings), RENDERERS["json"](result), html_text)
@@ -205,22 +207,21 @@ def _failed_row(rel: str, meta: ClipMeta | None, error: str, content: str = "", 
     )  # fmt: skip
 
 
-def _skill_tags(scenarios: set[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """Each scenario's skill tags from its card, when voicecoach.scenarios can load one."""
-    try:
-        from .scenarios import load_card  # type: ignore[attr-defined]
-    except ImportError:
-        return {}, []
-    tags: dict[str, list[str]] = {}
+def _cards(scenarios: set[str]) -> tuple[dict[str, Any], list[str]]:
+    """The card of each scenario that names one; a note for each that does not (its clips are
+    analysed without coaching and left out of the skill-tag aggregates)."""
+    from .scenarios import load_card
+
+    cards: dict[str, Any] = {}
     notes = []
     for s in sorted(scenarios):
         try:
             card = load_card(s)
         except VoicecoachError:
-            notes.append(f"scenario {s}: no scenario card found, so its clips are not grouped by skill tag")
+            notes.append(f"scenario {s}: no scenario card of that name, so no coaching and no skill tags for its clips")
             continue
-        tags[s] = [str(t) for t in (getattr(card, "skill_tags", None) or [])]
-    return tags, notes
+        cards[s] = card
+    return cards, notes
 
 
 def run_batch(
@@ -277,22 +278,29 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
     rows: dict[str, BatchRow] = {}
     metas: dict[str, ClipMeta] = {}
     keys: dict[str, tuple[str, str]] = {}
+    hashes: dict[str, str] = {}
     tasks: list[ClipTask] = []
     for path in clips:
         rel = path.relative_to(root).as_posix()
         try:
-            meta = clip_meta(path, root, default_scenario=scenario)
-            content = file_sha256(path)
+            metas[rel] = clip_meta(path, root, default_scenario=scenario)
+            hashes[rel] = file_sha256(path)
         except (VoicecoachError, OSError) as e:
+            metas.pop(rel, None)
             rows[rel] = _failed_row(rel, None, str(e) if isinstance(e, VoicecoachError) else f"{path}: cannot be read ({e})")
-            continue
-        clip_settings = _sha({**settings, "location": choice.location, "scenario": meta.scenario, "sidecar": meta.sidecar_sha256})
-        metas[rel], keys[rel] = meta, (content, clip_settings)
+    cards, notes = _cards({m.scenario for m in metas.values() if m.scenario})
+    for rel, meta in metas.items():
+        path, content = root / rel, hashes[rel]
+        card = cards.get(meta.scenario or "")
+        clip_settings = _sha({**settings, "location": choice.location, "scenario": meta.scenario,
+                              "card": repr(card), "sidecar": meta.sidecar_sha256})  # fmt: skip
+        keys[rel] = (content, clip_settings)
         cached = None if force else _cached_row(out_dir, rel, content, clip_settings)
         if cached is not None:
             rows[rel] = dataclasses.replace(cached, agent=meta.agent, scenario=meta.scenario, take=meta.take, started_at=meta.started_at)
             continue
-        tasks.append(ClipTask(str(path), rel, options, want_html))
+        coached = meta.scenario if card is not None else None  # coach against the card when there is one
+        tasks.append(ClipTask(str(path), rel, dataclasses.replace(options, scenario=coached), want_html))
 
     if on_start is not None:
         on_start(len(clips), len(clips) - len(tasks) - sum(r.status == "failed" for r in rows.values()))
@@ -315,7 +323,8 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
             on_row(row)
 
     ordered = [rows[k] for k in sorted(rows)]
-    summary = summarize(root, settings, ordered, processed=len(tasks), elapsed_s=time.monotonic() - t0)
+    tags = {name: list(card.skill_tags) for name, card in cards.items()}
+    summary = summarize(root, settings, ordered, tags, notes, processed=len(tasks), elapsed_s=time.monotonic() - t0)
     write_summary(out_dir, summary)
     return summary
 
@@ -352,10 +361,13 @@ def _finish(out: Path, outcome: ClipOutcome, meta: ClipMeta, content: str, setti
     return row
 
 
-def summarize(root: Path, settings: dict[str, Any], rows: list[BatchRow], *, processed: int, elapsed_s: float) -> BatchSummary:
+def summarize(
+    root: Path, settings: dict[str, Any], rows: list[BatchRow], tags: dict[str, list[str]], notes: list[str], *,
+    processed: int, elapsed_s: float,
+) -> BatchSummary:
+    """``tags``: each scenario's skill tags (from its card); ``notes``: batch-level warnings."""
     from .analysis import progression
 
-    tags, notes = _skill_tags({r.scenario for r in rows if r.scenario})
     return BatchSummary(
         folder=str(root),
         settings=settings,
@@ -391,60 +403,3 @@ def write_summary(out: Path, summary: BatchSummary) -> None:
     atomic_write(out / "summary.json", json.dumps(to_dict(summary), indent=2, allow_nan=False) + "\n")
     atomic_write(out / "summary.csv", _csv(summary.rows))
     atomic_write(out / "index.html", batch_index.render(summary))
-
-
-# --- progress on stderr --------------------------------------------------------------------------
-
-
-class Progress:
-    """A bar with counts and ETA when the stream is a terminal; one plain line per clip otherwise."""
-
-    def __init__(self, stream: TextIO = sys.stderr, *, tty: bool | None = None, width: int = 28):
-        self.stream, self.width = stream, width
-        self.tty = stream.isatty() if tty is None else tty
-        self.total = self.todo = self.done = self.failed = self.cached = 0
-        self.t0 = time.monotonic()
-
-    def start(self, total: int, cached: int) -> None:
-        self.total, self.cached, self.todo = total, cached, total - cached
-        self.t0 = time.monotonic()
-        if cached:
-            self._line(f"{cached} of {total} clips unchanged since the last run: reused (--force redoes them)")
-        self._bar()
-
-    def row(self, row: BatchRow) -> None:
-        self.done += 1
-        self.failed += row.status != "ok"
-        n = f"[{self.done + self.cached}/{self.total}]"
-        if row.status != "ok":
-            self._line(f"{n} failed {row.path}: {row.error}")
-        elif not self.tty:
-            self._line(f"{n} ok {row.path}")
-        self._bar()
-
-    def _eta(self) -> str:
-        if not self.done:
-            return "--:--"
-        left = (time.monotonic() - self.t0) / self.done * max(self.todo - self.done, 0)
-        return f"{int(left // 60)}:{int(left % 60):02d}"
-
-    def _bar(self) -> None:
-        if not self.tty or not self.total:
-            return
-        filled = round(self.width * (self.done + self.cached) / self.total)
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done + self.cached}/{self.total}"
-            f"  failed {self.failed}  reused {self.cached}  ETA {self._eta()} "
-        )
-        self.stream.flush()
-
-    def _line(self, text: str) -> None:
-        if self.tty:
-            self.stream.write("\r\033[K")
-        self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.tty:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
