@@ -14,7 +14,7 @@ from . import textnorm
 
 RUN_GAP_S = 2.0  # a phrase never spans a silence this long between two words (a new turn)
 QUOTE_MAX_WORDS = 14
-QUOTE_BACK_WORDS = 4
+QUOTE_BACK_WORDS = 6
 MERGE_GAP_TOKENS = 4  # offer cues this close together are one offer ("I can book a technician")
 CLAUSE_END = (".", ",", "?", "!", ";", ":")
 SENTENCE_END = (".", "?", "!")
@@ -38,7 +38,7 @@ DEFAULT_CUES: dict[str, dict[str, list[str]]] = {
     },
     "next_steps": {
         "expectation": [
-            "by noon", "by tomorrow", "by tonight", "by the end of the day", "by end of day", "by ... oclock",
+            "by ... noon", "by tomorrow", "by tonight", "by the end of the day", "by end of day", "by ... oclock",
             "by ... am", "by ... pm", "by monday", "by tuesday", "by wednesday", "by thursday", "by friday",
             "within the hour", "within an hour", "within ... hours", "within ... days", "within ... minutes",
             "in the next hour", "tomorrow morning", "tomorrow afternoon", "tomorrow evening", "before noon",
@@ -135,7 +135,7 @@ class _Stream:
         return out
 
     def quote_span(self, first: int, last: int, ends: tuple[str, ...] = CLAUSE_END) -> tuple[int, int]:
-        """Widen a match to its clause: back to the previous clause end (at most four words), forward
+        """Widen a match to its clause: back to the previous clause end (at most six words), forward
         to the next clause end, at most 14 words in all."""
         lo = first
         while lo > 0 and first - lo < QUOTE_BACK_WORDS and not self.words[lo - 1].text.endswith(ends):
@@ -180,14 +180,16 @@ def _spans(stream: _Stream, phrases: list[str], *, offer: bool = False) -> list[
 
 
 def _items(stream: _Stream, category: str, label: str, phrases: list[str]) -> list[EvidenceItem]:
-    spans = _spans(stream, phrases)
-    items: list[EvidenceItem] = []
-    for first, last in spans:
-        item = stream.item(category, label, first, last)
-        if items and item.start_s is not None and items[-1].end_s is not None and item.start_s <= items[-1].end_s:
-            continue  # same clause quoted already
-        items.append(item)
-    return items
+    """One item per quoted clause: matches whose widened quotes overlap are quoted once, together."""
+    ends = SENTENCE_END if label in WHOLE_SENTENCE else CLAUSE_END
+    quoted: list[tuple[int, int]] = []
+    for first, last in _spans(stream, phrases):
+        lo, hi = stream.quote_span(first, last, ends)
+        if quoted and lo <= quoted[-1][1]:
+            quoted[-1] = (quoted[-1][0], max(quoted[-1][1], hi))
+        else:
+            quoted.append((lo, hi))
+    return [stream.item(category, label, lo, hi, widen=False) for lo, hi in quoted]
 
 
 def _open_questions(stream: _Stream) -> list[EvidenceItem]:
@@ -234,7 +236,7 @@ def collect(
         put("acknowledgment", label, _items(stream, "acknowledgment", label, phrases))
     if customer_name:
         spans = _spans(stream, [customer_name])
-        put("acknowledgment", "name", [stream.item("acknowledgment", "name", a, b) for a, b in spans])
+        put("acknowledgment", "name", [stream.item("acknowledgment", "name", a, b, widen=False) for a, b in spans])
 
     offers = _spans(stream, cues.get("options", {}).get("offer", []), offer=True)
     offer_items = [stream.item("options", "offer", a, b) for a, b in offers]
@@ -264,7 +266,7 @@ def collect(
 def _dedupe(items: list[EvidenceItem]) -> list[EvidenceItem]:
     out: list[EvidenceItem] = []
     for item in sorted(items, key=lambda i: (i.start_s, i.end_s)):
-        if out and item.start_s <= out[-1].end_s:
+        if out and item.start_s < out[-1].end_s:
             continue
         out.append(item)
     return out
