@@ -130,6 +130,9 @@ def level_pitch(series: list, duration_s: float) -> Figure:
         color = COLORS[s.speaker]
         lv.plot(s.times_s, s.level_dbfs, color=color, lw=0.9, label=s.speaker)
         f0.plot(s.times_s, s.pitch_hz, ".", color=color, ms=1.6, label=s.speaker)
+    finite = np.concatenate([s.level_dbfs[np.isfinite(s.level_dbfs)] for s in series] + [np.zeros(0)])
+    if finite.size:  # digital silence inside a word reads -200 dBFS: keep the axis on the speech
+        lv.set_ylim(max(float(np.percentile(finite, 1)) - 5.0, -90.0), float(finite.max()) + 3.0)
     lv.set_ylabel("level (dBFS)")
     f0.set_ylabel("pitch (Hz)")
     f0.set_xlabel("time (s)")
