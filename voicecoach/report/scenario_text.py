@@ -11,6 +11,8 @@ from ..results import EvidenceItem, ScenarioResult
 
 WIDTH = 80
 MARK = {"met": "[met]", "close": "[close]", "missed": "[missed]", "n/a": "[n/a]"}
+TARGET_NAMES = {"opening_pace": "opening pace", "latency": "pause before answering", "jump_ins_stalls": "jump-ins/stalls",
+                "rate": "speaking rate", "level_trend": "level trend"}
 CATEGORY_TITLES = {
     "acknowledgment": "Acknowledgment", "options": "Options", "next_steps": "Next steps",
     "risks": "Risks", "ace": "ACE lens",
@@ -50,7 +52,8 @@ def render_block(s: ScenarioResult, width: int = WIDTH) -> list[str]:
             lines += _wrap(f'"{d.commitment}"', "  * tiny commitment: ", width=width)
     lines += ["", "TARGETS"]
     for t in s.targets:
-        lines += _wrap(t.reason, f"  {MARK.get(t.status, t.status):<9}{t.name.replace('_', ' ')}: ", "            ", width)
+        name = TARGET_NAMES.get(t.name, t.name.replace("_", " "))
+        lines += _wrap(t.reason, f"  {MARK.get(t.status, t.status):<9}{name}: ", "            ", width)
     lines += ["", "OBSERVER NOTES (+ heard, - missing, ! risk heard)"]
     for category, items in s.evidence.items():
         lines.append(f"  {CATEGORY_TITLES.get(category, category)}")
