@@ -1,0 +1,171 @@
+"""compare: change, noticeability and direction per metric; openings; latencies turn by turn."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile as sf
+from click.testing import CliRunner
+
+from report_factory import hand_analysis, replace_agent
+from voicecoach.cli import main
+from voicecoach.compare import Targets, compare
+from voicecoach.report import render
+from voicecoach.results import Opening
+
+
+def metric(c, name):
+    return next(m for m in c.metrics if m.name == name)
+
+
+def with_opening(a, rate_wpm):
+    return replace_agent(a, opening=dataclasses.replace(a.agent.opening, rate_wpm=rate_wpm))
+
+
+@pytest.mark.parametrize(
+    "first, last, noticeable",
+    [
+        (150.0, 157.0, False),  # +4.7%: under the ~5% listeners notice (Quene)
+        (150.0, 158.0, True),  # +5.3%
+        (150.0, 142.0, True),  # -5.3%
+    ],
+)
+def test_rate_change_is_noticeable_from_five_percent(first, last, noticeable):
+    c = compare([hand_analysis(rate_wpm=first), hand_analysis(rate_wpm=last)])
+    m = metric(c, "rate_wpm")
+    assert m.values == [first, last]
+    assert m.change == pytest.approx(last - first)
+    assert m.change_pct == pytest.approx(100 * (last - first) / first)
+    assert m.noticeable is noticeable
+    # both inside the 140-160 target band: never better or worse
+    assert m.direction == ("same" if first >= 140 and last <= 160 and last >= 140 else m.direction)
+
+
+@pytest.mark.parametrize(
+    "first, last, noticeable, direction",
+    [
+        (0.5, 0.6, False, "same"),  # 0.1 s exactly: not more than 0.1 s
+        (0.3, 1.0, True, "better"),  # jump-in-ish to calm
+        (1.0, 3.6, True, "worse"),  # calm to stall
+        (0.6, 1.2, True, "same"),  # both inside the calm 0.5-1.5 s band
+    ],
+)
+def test_latency_change_over_a_tenth_of_a_second(first, last, noticeable, direction):
+    c = compare([hand_analysis(latency_s=first), hand_analysis(latency_s=last)])
+    m = metric(c, "latency_median_s")
+    assert (m.noticeable, m.direction) == (noticeable, direction)
+    assert c.turns[0].latency_s == [first, last]
+    assert (c.turns[0].noticeable, c.turns[0].direction) == (noticeable, direction)
+
+
+def test_level_needs_one_decibel_and_has_no_better_direction():
+    a = hand_analysis()
+    quieter = replace_agent(a, level=dataclasses.replace(a.agent.level, median_dbfs=-20.9))
+    much = replace_agent(a, level=dataclasses.replace(a.agent.level, median_dbfs=-21.0))
+    assert metric(compare([a, quieter]), "level_median_dbfs").noticeable is False
+    m = metric(compare([a, much]), "level_median_dbfs")
+    assert (m.noticeable, m.direction, m.change) == (True, "changed", pytest.approx(-1.0))
+
+
+def test_opening_judged_against_scenario_targets():
+    a = hand_analysis()
+    fast, calm = with_opening(a, 190.0), with_opening(a, 125.0)
+    m = metric(compare([fast, calm]), "opening_rate_wpm")
+    assert (m.noticeable, m.direction) == (True, "better")
+    # a card that wants openings under 200 wpm sees both inside its band
+    loose = Targets(opening_max_wpm=200.0)
+    assert metric(compare([fast, calm], loose), "opening_rate_wpm").direction == "same"
+    assert metric(compare([calm, fast]), "opening_rate_wpm").direction == "worse"
+
+
+def test_progression_of_three_takes():
+    takes = [hand_analysis(rate_wpm=r) for r in (190.0, 170.0, 150.0)]
+    m = metric(compare(takes), "rate_wpm")
+    assert m.steps == ["better", "better"] and m.progression == "improving"
+    takes = [hand_analysis(rate_wpm=r) for r in (150.0, 190.0, 150.0)]
+    m = metric(compare(takes), "rate_wpm")
+    assert m.steps == ["worse", "better"] and m.progression == "mixed" and m.direction == "same"
+    assert metric(compare([hand_analysis()] * 3), "rate_wpm").progression == "steady"
+
+
+def test_json_schema_and_text_and_html_renderers():
+    c = compare([hand_analysis("one.wav", opening_rate_wpm=190.0), hand_analysis("two.wav", opening_rate_wpm=125.0)])
+    data = json.loads(render(c, "json"))
+    assert {"takes", "metrics", "turns"} <= set(data)
+    assert [t["label"] for t in data["takes"]] == ["one.wav", "two.wav"]
+    for m in data["metrics"]:
+        assert {"name", "unit", "values", "change", "noticeable", "direction"} <= set(m)
+    text = render(c, "text")
+    assert 'take 1 (190 wpm): "Thanks for calling."' in text and 'take 2 (125 wpm)' in text
+    page = render(c, "html", analyses=[hand_analysis("one.wav"), hand_analysis("two.wav")], media=None)
+    assert page.count("<svg") == 1 and "&lt;script&gt;" in page and "<script>alert" not in page
+    assert "| Opening pace (wpm) | 190 | 125 | -65 (-34%) | better |" in render(c, "markdown")
+
+
+def test_compare_needs_two_takes():
+    with pytest.raises(ValueError):
+        compare([hand_analysis()])
+    result = CliRunner().invoke(main, ["compare", "only.wav"])
+    assert result.exit_code != 0
+
+
+def _speech_clip(tmp_path):
+    """Stereo espeak-ng clip: customer LEFT (0.3 s in), agent RIGHT starting 0.8 s after it ends."""
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is missing: run 'make test' (installs it)")
+    parts = {}
+    for name, text in (("c", "Hi, this is Alex. I have been on hold for twelve minutes."),
+                       ("a", "I am so sorry you waited so long, Alex. Let me pull up your account right now.")):
+        wav = tmp_path / f"{name}.wav"
+        subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav), text], check=True)
+        data, sr = sf.read(str(wav), dtype="float32")
+        voiced = np.flatnonzero(np.abs(data) > 1e-3)  # espeak pads its output with silence: trim it
+        parts[name] = data[voiced[0]: voiced[-1] + 1]
+    gap = np.zeros(int(0.8 * sr), np.float32)
+    lead = np.zeros(int(0.3 * sr), np.float32)
+    cust = np.concatenate([lead, parts["c"], gap, np.zeros(len(parts["a"]) + int(0.3 * sr), np.float32)])
+    agent = np.concatenate([np.zeros(len(lead) + len(parts["c"]), np.float32), gap, parts["a"], np.zeros(int(0.3 * sr), np.float32)])
+    loud = tmp_path / "take.wav"
+    stereo = np.stack([cust, agent], axis=1) * 0.5
+    sf.write(str(loud), stereo, sr)
+    quiet = tmp_path / "take_minus9db.wav"
+    sf.write(str(quiet), stereo * 10 ** (-9 / 20), sr)
+    return loud, quiet
+
+
+@pytest.mark.slow
+def test_quieter_copy_changes_level_by_nine_db_and_not_the_rate(tmp_path):
+    loud, quiet = _speech_clip(tmp_path)
+    result = CliRunner().invoke(main, ["compare", str(loud), str(quiet), "--agent-channel", "right", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    m = {x["name"]: x for x in data["metrics"]}
+    assert m["level_median_dbfs"]["change"] == pytest.approx(-9.0, abs=0.5)
+    assert m["level_median_dbfs"]["noticeable"] is True
+    assert m["customer_level_dbfs"]["change"] == pytest.approx(-9.0, abs=0.5)
+    assert m["rate_wpm"]["noticeable"] is False and abs(m["rate_wpm"]["change_pct"]) < 5.0
+    assert m["latency_median_s"]["noticeable"] is False
+    assert abs(m["latency_median_s"]["values"][0] - 0.8) < 0.15  # the gap we put in
+
+
+@pytest.mark.slow
+def test_bundled_take2_opens_slower_and_answers_calmer(analyses, truth):
+    a1, a2 = analyses("long_hold_take1"), analyses("long_hold_take2")
+    c = compare([a1, a2])
+    op = metric(c, "opening_rate_wpm")
+    assert op.change < 0 and op.noticeable and op.direction == "better"
+    t1, t2 = truth["long_hold_take1"], truth["long_hold_take2"]
+    assert op.values[0] == pytest.approx(t1["opening"]["rate_wpm"], rel=0.1)
+    assert op.values[1] == pytest.approx(t2["opening"]["rate_wpm"], rel=0.1)
+    # latencies aligned turn by turn, against the script's gaps (0.1 s: activity timing)
+    assert len(c.turns) == 3
+    for row, want1, want2 in zip(c.turns, t1["latencies_s"], t2["latencies_s"]):
+        assert row.latency_s[0] == pytest.approx(want1, abs=0.1)
+        assert row.latency_s[1] == pytest.approx(want2, abs=0.1)
+    assert [t.direction for t in c.turns] == ["better", "better", "better"]
+    assert c.takes[1].opening_text.lower().startswith("i'm so sorry")
