@@ -78,6 +78,25 @@ SUGGEST = {
 }
 
 
+# Where a missing behaviour belonged: acknowledgment opens the call, options answer the problem,
+# expectations and the summary close it.
+ANCHOR = {"offer": "middle", "second_option": "middle", "expectation": "last", "summary": "last", "ownership": "middle"}
+ANCHOR_WORDS = 8
+
+
+def _anchor(a: Analysis, which: str) -> tuple[str, float | None]:
+    """'your first answer '...' (0:07.4)' for the agent turn where a missing behaviour belonged."""
+    answers = [t for t in a.turns if t.speaker == "agent" and not t.backchannel and t.text]
+    if not answers:
+        return "your next take", None
+    pick = {"first": 0, "middle": min(1, len(answers) - 1), "last": len(answers) - 1}[which]
+    t = answers[pick]
+    words = t.text.split()
+    quote = " ".join(words[:ANCHOR_WORDS]) + (" ..." if len(words) > ANCHOR_WORDS else "")
+    role = {0: "your first answer"}.get(pick, "your last answer" if pick == len(answers) - 1 else "your next answer")
+    return f"{role} '{quote}' ({_at(t.start_s)})", t.start_s
+
+
 @dataclass(frozen=True)
 class _Candidate:
     score: float
@@ -198,8 +217,9 @@ def _adjustments(a: Analysis, card, targets: list[TargetCheck], ev) -> list[_Can
         items = [i for i in ev.get(category, []) if i.label == label]
         if items and not any(i.found for i in items):
             note = items[0].note
-            add(cost, _skill(category, label), f"{note[:1].upper() + note[1:]}: {SUGGEST[(category, label)]}.",
-                f"{category}.{label}", COMMITMENT[f"{category}.{label}"])
+            where, start = _anchor(a, ANCHOR.get(label, "first"))
+            add(cost, _skill(category, label), f"{note[:1].upper() + note[1:]}; in {where}, {SUGGEST[(category, label)]}.",
+                f"{category}.{label}", COMMITMENT[f"{category}.{label}"], start)
     return out
 
 
