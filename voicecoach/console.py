@@ -26,13 +26,18 @@ class StdinLines:
     def __init__(self, stream: TextIO | None = None):
         self._stream = stream or sys.stdin
         self._lines: queue.Queue[str] = queue.Queue()
+        self._armed: threading.Event | None = None
         self.closed = threading.Event()
         threading.Thread(target=self._read, name="voicecoach-stdin", daemon=True).start()
 
     def _read(self) -> None:
         try:
             for line in self._stream:
-                self._lines.put(line.rstrip("\r\n"))
+                armed = self._armed
+                if armed is not None and not armed.is_set():
+                    armed.set()  # this Enter stops the running take; it is not an answer
+                else:
+                    self._lines.put(line.rstrip("\r\n"))
         except (OSError, ValueError):
             pass
         self.closed.set()
@@ -51,18 +56,12 @@ class StdinLines:
                     return None
 
     def stop_on_enter(self) -> threading.Event:
-        """An Event set when the next line arrives (for record's stop)."""
-        event = threading.Event()
+        """An Event the next Enter sets (for stopping a take); call ``disarm`` when the take is over."""
+        self._armed = threading.Event()
+        return self._armed
 
-        def wait() -> None:
-            while not event.is_set():
-                if self.get(0.2) is not None:
-                    event.set()
-                elif self.closed.is_set():
-                    return
-
-        threading.Thread(target=wait, name="voicecoach-enter", daemon=True).start()
-        return event
+    def disarm(self) -> None:
+        self._armed = None
 
 
 class LevelMeter:

@@ -140,9 +140,11 @@ class Playback:
     started: dict[int, int] = field(default_factory=dict)  # cue id -> output frame of its first sample
     ended: dict[int, int] = field(default_factory=dict)  # cue id -> output frame after its last sample
     log: list[tuple[int, float]] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict)
     out_frames: int = 0
 
-    def play(self, cue_id: int, samples: np.ndarray) -> None:
+    def play(self, cue_id: int, samples: np.ndarray, text: str = "") -> None:
+        self.texts[cue_id] = text
         self.pending.put((cue_id, np.asarray(samples, dtype=np.float32)))
 
     @property
@@ -402,6 +404,6 @@ def _cue_times(playback: Playback, stream) -> list[dict[str, Any]]:
         cues.append({
             "start_s": round(playback.to_recording_s(playback.started[cue_id], fallback_s), 3),
             "end_s": round(playback.to_recording_s(playback.ended[cue_id], fallback_s), 3),
-            "id": cue_id,
+            "text": playback.texts.get(cue_id, ""),
         })
     return cues

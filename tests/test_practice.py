@@ -1,0 +1,120 @@
+"""`voicecoach practice` on the real (virtual) audio device: cue times logged in the sidecar must match
+where each cue is heard in the recording; takes are numbered; the rewind and the commitment are kept."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+import soundfile as sf
+
+from audio_support import VOICECOACH, find_clip, play, require_input_device
+
+CUE_TOLERANCE_S = 0.05
+CARD = '''
+id = "short-test"
+title = "Two short lines"
+channel = "phone"
+skill = "pacing"
+skill_tags = ["pacing"]
+customer_name = "Sam"
+trigger = "Sam waited."
+setup = "A short test scene."
+constraint = "None."
+customer_lines = ["I have been waiting a long time.", "When exactly?"]
+
+[lens]
+fears_losing = "Time."
+matters_now = "A time."
+why_timing = "Already late."
+'''
+
+
+@pytest.fixture
+def card_path(tmp_path):
+    require_input_device()
+    path = tmp_path / "short-test.toml"
+    path.write_text(CARD)
+    return path
+
+
+def _practice(card_path, session, *extra, **kw):
+    args = ["practice", str(card_path), "--dir", str(session), "--agent", "a1", "--brief-s", "0", *extra]
+    return subprocess.run(VOICECOACH + args, capture_output=True, text=True, timeout=90, **kw)
+
+
+@pytest.mark.audio
+def test_cue_ends_are_logged_where_they_are_heard(card_path, tmp_path):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng missing: apt-get install espeak-ng")
+    from voicecoach.practice import cue_clips
+    from voicecoach.scenarios import load_card
+
+    session = tmp_path / "s"
+    res = _practice(card_path, session, "--cues", "--cue-wait-s", "0.8", "--act-s", "20", "--rewind-s", "0",
+                    "--no-debrief", stdin=subprocess.DEVNULL)
+    assert res.returncode == 0, res.stderr
+    take = session / "a1" / "short-test" / "take-01.wav"
+    meta = json.loads(take.with_suffix(".json").read_text())
+    assert (meta["agent"], meta["scenario"], meta["take"]) == ("a1", "short-test", 1)
+    clips = cue_clips(load_card(str(card_path)), 16000)
+    assert [c["text"] for c in meta["cues"]] == load_card(str(card_path)).customer_lines
+    data, sr = sf.read(str(take), dtype="float32")
+    for cue, clip in zip(meta["cues"], clips):
+        lo = max(0, int((cue["start_s"] - 1.0) * sr))
+        corr, lag = find_clip(data[lo : int((cue["end_s"] + 1.0) * sr)], clip)
+        heard_start_s, heard_end_s = (lo + lag) / sr, (lo + lag + len(clip)) / sr
+        assert corr > 0.9, f"cue {cue['text']!r} not found in the recording (correlation {corr:.3f})"
+        assert abs(cue["end_s"] - heard_end_s) <= CUE_TOLERANCE_S, (cue, heard_end_s)
+        assert abs(cue["start_s"] - heard_start_s) <= CUE_TOLERANCE_S, (cue, heard_start_s)
+    # The pipeline reads them back as the mono-cued layout's customer turns.
+    from voicecoach.pipeline import sidecar_cues
+
+    assert [c.end_s for c in sidecar_cues(take)] == [c["end_s"] for c in meta["cues"]]
+
+
+@pytest.mark.audio
+def test_takes_are_numbered_and_rewind_is_a_separate_take(card_path, tmp_path):
+    session = tmp_path / "s"
+    for _ in range(2):
+        res = _practice(card_path, session, "--act-s", "1", "--rewind-s", "1", "--no-debrief", stdin=subprocess.DEVNULL)
+        assert res.returncode == 0, res.stderr
+    folder = session / "a1" / "short-test"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["take-01-rewind.json", "take-01-rewind.wav", "take-01.json", "take-01.wav",
+                     "take-02-rewind.json", "take-02-rewind.wav", "take-02.json", "take-02.wav"]
+    assert json.loads((folder / "take-02.json").read_text())["take"] == 2
+    rewind = json.loads((folder / "take-02-rewind.json").read_text())
+    assert rewind["kind"] == "rewind" and rewind["rewind_of"] == "take-02.wav" and "take" not in rewind
+    assert sf.info(str(folder / "take-02.wav")).frames == 16000
+    assert sf.info(str(folder / "take-02-rewind.wav")).frames == 16000
+
+
+@pytest.mark.audio
+@pytest.mark.slow
+def test_debrief_prints_report_and_saves_commitment(card_path, tmp_path):
+    """The agent's lines (a bundled sample) are played into the loopback while the act records."""
+    from conftest import SAMPLES
+
+    sample = SAMPLES / "long_hold_mono.wav"
+    if not sample.exists():
+        pytest.skip("samples/long_hold_mono.wav missing: run make samples")
+    session = tmp_path / "s"
+    args = ["practice", str(card_path), "--dir", str(session), "--agent", "a1", "--brief-s", "0",
+            "--act-s", "6", "--rewind-s", "0"]
+    proc = subprocess.Popen(VOICECOACH + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr.readline().startswith("== Act:")
+    _, player = play(sample, after_s=0.2)
+    for line in proc.stderr:
+        if line.startswith("One thing you will do differently"):
+            break
+    player.terminate()
+    proc.stdin.write("Pause one full second before I answer.\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Speaking rate" in out
+    meta = json.loads((session / "a1" / "short-test" / "take-01.json").read_text())
+    assert meta["commitment"] == "Pause one full second before I answer."
