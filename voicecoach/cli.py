@@ -344,5 +344,41 @@ def scenarios_show(ref, fmt):
     click.echo(render_brief(card), nl=False)
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("scenario", metavar="SCENARIO")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=str), default="sessions", show_default=True,
+              help="Session folder; takes land in DIR/AGENT/SCENARIO/take-NN.wav.")
+@click.option("--agent", default=lambda: os.environ.get("USER") or "agent", show_default="$USER", help="Agent name (a folder).")
+@click.option("--cues", is_flag=True, help="Play the customer's lines (recorded cue audio, else espeak-ng) and log their times.")
+@click.option("--brief-s", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Brief countdown (Enter skips).")
+@click.option("--act-s", type=click.FloatRange(min=1), default=120.0, show_default=True, help="Longest act.")
+@click.option("--rewind-s", type=click.FloatRange(min=0), default=20.0, show_default=True, help="Longest rewind take; 0 skips it.")
+@click.option("--cue-wait-s", type=click.FloatRange(min=0.5), default=20.0, show_default=True,
+              help="With --cues: longest wait for your reply before the next line.")
+@click.option("--debrief/--no-debrief", default=True, show_default=True, help="Analyze the take and ask for a commitment.")
+@click.option("--device", metavar="ID|NAME", help="Input device number or part of its name.")
+@_model_option
+def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s, debrief, device, model, allow_download):
+    """Run the five-minute practice loop for SCENARIO: brief, act, rewind, debrief.
+
+    SCENARIO is a card id ('voicecoach scenarios' lists them) or a path to a .toml card. Takes are
+    numbered automatically with a JSON sidecar each; the debrief ends with a one-line commitment.
+
+    \b
+    Examples:
+      voicecoach practice long-hold --dir sessions/2026-11-23 --agent agent01
+      voicecoach practice long-hold --cues --brief-s 30
+    """
+    from pathlib import Path as _Path
+
+    from .practice import PracticeOptions, Session
+    from .scenarios import load_card
+
+    options = PracticeOptions(dir=_Path(folder), agent=agent, cues=cues, brief_s=brief_s, act_s=act_s, rewind_s=rewind_s,
+                              debrief=debrief, cue_wait_s=cue_wait_s, device=device,
+                              analysis=_options("left", model, allow_download))
+    Session(load_card(scenario), options, ref=scenario).run()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
