@@ -159,3 +159,24 @@ def test_analysis_commands_never_import_sounddevice():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "False"
+
+
+@pytest.mark.audio
+def test_full_disk_keeps_what_was_written(device, tmp_path):
+    """A 64 KiB tmpfs fills after about 2 s of 16 kHz audio: the take so far must stay readable."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)]).returncode != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        out = disk / "take.wav"
+        res = _run(["record", str(out), "--seconds", "5"])
+        assert res.returncode == 1
+        last = res.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"Error: {out}: writing stopped after ") and "the disk is full" in last
+        info = sf.info(str(out))
+        assert 1.0 <= info.frames / info.samplerate < 5.0
+        assert info.frames * 2 + 44 <= out.stat().st_size  # the header covers only whole, written frames
+        sf.read(str(out))
+    finally:
+        subprocess.run(["umount", str(disk)])

@@ -383,10 +383,17 @@ def record(
     meta.update(duration_s=round(duration_s, 3), stopped_by=stopped_by)
     if playback is not None:
         meta["cues"] = cues
-    write_sidecar(path, meta)
+    try:
+        write_sidecar(path, meta)
+    except OSError as e:  # a full disk: the audio matters more than the final sidecar
+        path.with_name(f".{path.with_suffix('.json').name}.tmp").unlink(missing_ok=True)
+        warnings.append(f"{path.with_suffix('.json')}: could not be updated ({e.strerror or e})")
     if writer.error is not None:
-        raise AudioError(f"{path}: writing stopped after {duration_s:.1f} s ({writer.error}); "
-                         "the audio up to then is saved; free some disk space")
+        import shutil
+
+        full = shutil.disk_usage(path.parent).free < 1 << 16
+        raise AudioError(f"{path}: writing stopped after {duration_s:.1f} s ({'the disk is full' if full else writer.error}); "
+                         "the audio up to then is saved; free some disk space or record elsewhere")
     if stopped_by == "device-error":
         raise DeviceError(f"{dev.name}: the device stopped delivering audio after {duration_s:.1f} s "
                           f"(unplugged?); the take up to then is saved in {path}")
