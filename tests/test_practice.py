@@ -118,3 +118,23 @@ def test_debrief_prints_report_and_saves_commitment(card_path, tmp_path):
     assert "Speaking rate" in out
     meta = json.loads((session / "a1" / "short-test" / "take-01.json").read_text())
     assert meta["commitment"] == "Pause one full second before I answer."
+
+
+@pytest.mark.slow
+def test_analyze_times_replies_from_sidecar_cues(tmp_path, truth):
+    """A mono agent-only clip plus a sidecar of cue times: latency = agent onset (truth) - cue end."""
+    from conftest import SAMPLES
+
+    from voicecoach.pipeline import analyze
+    from voicecoach.sidecar import write_sidecar
+
+    clip = tmp_path / "take-01.wav"
+    shutil.copy(SAMPLES / "long_hold_mono.wav", clip)
+    onsets_s = [line["start_s"] for line in truth["long_hold_mono"]["lines"]]
+    cue_ends_s = [0.1, 15.0, 32.5]  # each inside the silence before an agent line
+    write_sidecar(clip, {"cues": [{"start_s": e - 0.1, "end_s": e, "text": f"line {i}"} for i, e in enumerate(cue_ends_s)]})
+    result = analyze(clip)
+    assert result.layout == "mono-cued"
+    expected = [round(on - end, 3) for on, end in zip(onsets_s, cue_ends_s)]  # 0.4, 0.95, 0.8
+    assert result.latency is not None
+    assert result.latency.values_s == pytest.approx(expected, abs=0.05)
