@@ -33,7 +33,7 @@ ol.transcript{list-style:none;padding:0;margin:0}.turn{display:grid;grid-templat
 border-bottom:1px solid #e9ecef;cursor:pointer;background:#fff}.turn:hover,.turn:focus{background:#e7f5ff;outline:none}.turn.playing{background:#d0ebff}
 .turn .who{font-weight:600}.turn.agent .who{color:var(--agent)}.turn.customer .who{color:var(--customer)}.turn.bc{opacity:.65}
 .lat{font-variant-numeric:tabular-nums}.lat.ok{color:var(--ok)}.lat.warn{color:var(--warn)}.lat.bad{color:var(--bad)}
-mark{background:#fff3bf;padding:0 .1em}mark.opening{background:#ffe8cc;border-bottom:2px solid var(--opening)}mark.missed{background:#ffe3e3}
+mark{background:#fff3bf;padding:0 .1em}mark.opening{background:#ffe8cc;border-bottom:2px solid var(--opening)}mark.risk{background:#ffe3e3;border-bottom:2px solid var(--bad)}
 table{border-collapse:collapse;background:#fff;width:100%}td,th{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f1f3f5}.num{text-align:right;font-variant-numeric:tabular-nums}.better{color:var(--ok);font-weight:600}.worse{color:var(--bad);font-weight:600}
 .debrief{background:#fff;border:1px solid #dee2e6;border-radius:6px;padding:.5rem 1rem}footer{color:#888;font-size:.8rem;margin-top:2rem}

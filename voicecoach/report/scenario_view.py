@@ -132,6 +132,7 @@ def evidence_spans(a: Analysis) -> dict[int, list[tuple[int, int, str, str]]]:
                 continue
             at = t.text.lower().find(quote.lower())
             if at >= 0:
-                spans.setdefault(i, []).append((at, at + len(quote), "evidence", label))
+                cls = "risk" if get(e, "category") == "risks" else "evidence"  # a risk heard is a problem
+                spans.setdefault(i, []).append((at, at + len(quote), cls, label))
                 break
     return spans
