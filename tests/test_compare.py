@@ -16,7 +16,6 @@ from report_factory import hand_analysis, replace_agent
 from voicecoach.cli import main
 from voicecoach.compare import Targets, compare
 from voicecoach.report import render
-from voicecoach.results import Opening
 
 
 def metric(c, name):
@@ -28,22 +27,23 @@ def with_opening(a, rate_wpm):
 
 
 @pytest.mark.parametrize(
-    "first, last, noticeable",
+    "first, last, noticeable, direction",
     [
-        (150.0, 157.0, False),  # +4.7%: under the ~5% listeners notice (Quene)
-        (150.0, 158.0, True),  # +5.3%
-        (150.0, 142.0, True),  # -5.3%
+        (150.0, 157.0, False, "same"),  # +4.7%: under the ~5% listeners notice (Quene)
+        (150.0, 158.0, True, "same"),  # +5.3%, both inside the 140-160 band
+        (150.0, 142.0, True, "same"),  # -5.3%
+        (150.0, 170.0, True, "worse"),  # out of the band
+        (180.0, 160.0, True, "better"),  # into the band
     ],
 )
-def test_rate_change_is_noticeable_from_five_percent(first, last, noticeable):
+def test_rate_change_is_noticeable_from_five_percent(first, last, noticeable, direction):
     c = compare([hand_analysis(rate_wpm=first), hand_analysis(rate_wpm=last)])
     m = metric(c, "rate_wpm")
     assert m.values == [first, last]
     assert m.change == pytest.approx(last - first)
     assert m.change_pct == pytest.approx(100 * (last - first) / first)
     assert m.noticeable is noticeable
-    # both inside the 140-160 target band: never better or worse
-    assert m.direction == ("same" if first >= 140 and last <= 160 and last >= 140 else m.direction)
+    assert m.direction == direction
 
 
 @pytest.mark.parametrize(
