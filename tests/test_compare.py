@@ -107,6 +107,15 @@ def test_json_schema_and_text_and_html_renderers():
     assert "| Opening pace (wpm) | 190 | 125 | -65 (-34%) | better |" in render(c, "markdown")
 
 
+def test_time_to_first_word_of_a_mono_take_is_not_compared_as_a_response():
+    stereo = hand_analysis(latency_s=1.0)
+    mono = dataclasses.replace(hand_analysis(latency_s=0.3), layout="mono", latency=None, customer=None)
+    c = compare([stereo, mono])
+    m = metric(c, "first_response_s")
+    assert m.values == [1.0, None] and m.noticeable is None and m.direction == "n/a"
+    assert any("different layouts" in w for w in c.warnings)
+
+
 def test_compare_needs_two_takes():
     with pytest.raises(ValueError):
         compare([hand_analysis()])

@@ -95,7 +95,9 @@ def _metrics(t: Targets) -> list[_Metric]:
         _Metric("articulation_sps", "syl/s", lambda a: a.agent.articulation_sps, _by_pct(RATE_NOTICEABLE_PCT), None, "", True),
         _Metric("latency_median_s", "s", lambda a: None if a.latency is None else a.latency.median_s,
                 _by_abs(LATENCY_NOTICEABLE_S, strict=True), _band_distance(llo, lhi), f"{llo:g}-{lhi:g} s"),
-        _Metric("first_response_s", "s", lambda a: a.first_response_s, _by_abs(LATENCY_NOTICEABLE_S, strict=True),
+        # on agent-only clips without cues first_response_s is time to first word, not a response
+        _Metric("first_response_s", "s", lambda a: None if a.layout == "mono" else a.first_response_s,
+                _by_abs(LATENCY_NOTICEABLE_S, strict=True),
                 _band_distance(llo, lhi), f"{llo:g}-{lhi:g} s"),
         _Metric("jump_ins", "count", lambda a: None if a.latency is None else a.latency.jump_ins, _by_abs(1), lambda v: v, "none"),
         _Metric("stalls", "count", lambda a: None if a.latency is None else a.latency.stalls, _by_abs(1), lambda v: v, "none"),
