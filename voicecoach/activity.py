@@ -49,26 +49,74 @@ class ChannelActivity:
         return mask
 
 
+def _butter_highpass_ir(sr: int, cutoff_hz: float, order: int = 4, taps: int = 4096) -> np.ndarray:
+    """Impulse response of the digital Butterworth high-pass (bilinear transform, prewarped: the
+    filter scipy.signal.butter designs), truncated where it has decayed below float32 precision."""
+    n_fft = 1 << 16
+    warped = 2.0 * sr * np.tan(np.pi * cutoff_hz / sr)
+    k = np.arange(order)
+    proto = np.exp(1j * np.pi * (2 * k + order + 1) / (2 * order))  # analog low-pass poles
+    poles_z = (2.0 * sr + warped / proto) / (2.0 * sr - warped / proto)
+    z = np.exp(1j * np.pi * np.arange(n_fft // 2 + 1) / (n_fft // 2))
+    h = np.prod((z[:, None] - 1.0) / (z[:, None] - poles_z[None, :]), axis=1)
+    h /= abs(h[-1])  # unity gain at Nyquist
+    return np.fft.irfft(h, n=n_fft)[:taps]
+
+
+_IR_CACHE: dict[tuple[int, float], np.ndarray] = {}
+
+
 def highpass(x: np.ndarray, *, sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.ndarray:
     """4th-order Butterworth high-pass, so hum does not count as speech. Causal: a zero-phase
-    filter would ring before each onset and move it earlier."""
-    from scipy.signal import butter, sosfilt
+    filter would ring before each onset and move it earlier.
 
+    Applied as its impulse response (4096 taps, decayed by then to < 1e-9) by FFT overlap-add in
+    blocks: numpy only (scipy.signal costs a second to import), memory bounded on hour-long calls."""
     if len(x) < 64:
         return x
-    sos = butter(4, cutoff_hz, btype="highpass", fs=sr, output="sos")
-    return sosfilt(sos, x).astype(np.float32)
+    key = (sr, cutoff_hz)
+    if key not in _IR_CACHE:
+        _IR_CACHE[key] = _butter_highpass_ir(sr, cutoff_hz)
+    ir = _IR_CACHE[key]
+    n_fft = 1 << 17
+    block = n_fft - len(ir) + 1
+    spectrum = np.fft.rfft(ir, n=n_fft)
+    out = np.zeros(len(x), dtype=np.float32)
+    for start in range(0, len(x), block):
+        seg = np.fft.irfft(np.fft.rfft(x[start : start + block], n=n_fft) * spectrum, n=n_fft)
+        end = min(len(x), start + n_fft)
+        out[start:end] += seg[: end - start]
+    return out
 
 
 def frame_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float = FRAME_S) -> np.ndarray:
-    """Frame RMS in dBFS (a full-scale sine reads -3 dBFS); digital silence reads -200."""
-    import librosa
+    """Frame RMS in dBFS (a full-scale sine reads -3 dBFS); digital silence reads -200.
 
+    Frame i spans samples [i * hop - frame / 2, i * hop + frame / 2), zero outside the clip (as
+    librosa.feature.rms with center=True, pad_mode="constant"). Sums of squares per hop block,
+    in float64, a block of the clip at a time."""
     hop = int(round(hop_s * sr))
     frame = int(round(frame_s * sr))
     if len(x) == 0:
         return np.zeros(0, dtype=np.float32)
-    rms = librosa.feature.rms(y=x, frame_length=frame, hop_length=hop, center=True, pad_mode="constant")[0]
+    half = frame // 2
+    n_frames = 1 + (len(x) + 2 * half - frame) // hop
+    n_blocks = -(-(len(x) + 2 * half) // hop)
+    sums = np.zeros(n_blocks * hop, dtype=np.float64)
+    step = hop * 65536
+    for start in range(0, len(x), step):
+        chunk = np.asarray(x[start : start + step], dtype=np.float64)
+        sums[half + start : half + start + len(chunk)] = chunk * chunk
+    blocks = sums.reshape(n_blocks, hop).sum(axis=1) if frame % hop == 0 else None
+    if blocks is not None:
+        k = frame // hop
+        power = sum(blocks[j : j + n_frames] for j in range(k)) / frame
+    else:  # frame not a whole number of hops: running sum over samples
+        csum = np.concatenate(([0.0], np.cumsum(sums)))
+        starts = np.arange(n_frames) * hop
+        power = (csum[starts + frame] - csum[starts]) / frame
+    del sums
+    rms = np.sqrt(np.maximum(power, 0.0))
     return (20.0 * np.log10(np.maximum(rms, 1e-10))).astype(np.float32)
 
 
@@ -122,3 +170,49 @@ def detect(
         Segment(round(s, 3), round(min(e, duration), 3)) for s, e, _ in merged if min(e, duration) - s >= MIN_SEGMENT_S
     ]
     return ChannelActivity(segments, db, hop_s, loud, floor)
+
+
+SKIP_SILENCE_S = 30.0  # a whole Whisper window of silence: nothing there to transcribe
+SPAN_PAD_S = 1.0  # context kept around speech when a long silence is skipped
+MAX_SPAN_S = 600.0  # Whisper sees at most 10 minutes at once: its features stay ~100 MB
+
+
+def transcription_spans(segments: list[Segment], duration_s: float) -> list[tuple[float, float]]:
+    """Stretches of a channel worth handing to Whisper, in seconds: the whole channel, except
+    that silences of 30 s or more are skipped and a stretch longer than 10 minutes is cut in the
+    middle of a pause. A typical take (no such silence, under 10 minutes) is one span, 0 to end."""
+    if not segments:
+        return []
+    groups: list[list[Segment]] = [[segments[0]]]
+    for seg in segments[1:]:
+        prev = groups[-1][-1]
+        too_long = seg.end_s - groups[-1][0].start_s > MAX_SPAN_S
+        if seg.start_s - prev.end_s >= SKIP_SILENCE_S or too_long:
+            groups.append([seg])
+        else:
+            groups[-1].append(seg)
+    spans: list[tuple[float, float]] = []
+    for i, g in enumerate(groups):
+        skip_before = i == 0 and g[0].start_s >= SKIP_SILENCE_S or i > 0 and g[0].start_s - groups[i - 1][-1].end_s >= SKIP_SILENCE_S
+        last = i == len(groups) - 1
+        skip_after = last and duration_s - g[-1].end_s >= SKIP_SILENCE_S or not last and groups[i + 1][0].start_s - g[-1].end_s >= SKIP_SILENCE_S
+        if i == 0:
+            start = g[0].start_s - SPAN_PAD_S if skip_before else 0.0
+        elif skip_before:
+            start = g[0].start_s - SPAN_PAD_S
+        else:  # cut for length: in the middle of the pause before this group
+            start = (groups[i - 1][-1].end_s + g[0].start_s) / 2
+        if last:
+            end = g[-1].end_s + SPAN_PAD_S if skip_after else duration_s
+        elif skip_after:
+            end = g[-1].end_s + SPAN_PAD_S
+        else:
+            end = (g[-1].end_s + groups[i + 1][0].start_s) / 2
+        spans.append((max(0.0, start), min(duration_s, end)))
+    # a single segment longer than the cap: cut it into equal pieces
+    out: list[tuple[float, float]] = []
+    for a, b in spans:
+        pieces = max(1, int(np.ceil((b - a) / MAX_SPAN_S)))
+        step = (b - a) / pieces
+        out.extend((a + k * step, a + (k + 1) * step if k < pieces - 1 else b) for k in range(pieces))
+    return out

@@ -1,7 +1,9 @@
 """Load, decode and resample a clip: any common format in, float32 channels at 16 kHz out.
 
 Decoding goes through libsndfile (soundfile) for WAV/FLAC/OGG/MP3 and falls back to FFmpeg's
-libraries (PyAV, which faster-whisper already depends on) for M4A/AAC and anything else.
+libraries (PyAV, which faster-whisper already depends on) for M4A/AAC and anything else. Either
+way the file is decoded, resampled (soxr HQ, streaming) and checked a block at a time into one
+preallocated array, so an hour-long call costs its 16 kHz size in memory, not several copies.
 """
 
 from __future__ import annotations
@@ -51,17 +53,90 @@ def _check_path(path: Path) -> None:
         raise AudioError(f"{path}: the file is empty (0 bytes); record the take again")
 
 
-def _decode_soundfile(path: Path) -> tuple[np.ndarray, int] | None:
+class _Sink:
+    """Takes decoded blocks (n_channels, k) at the source rate and keeps them at ``sr`` Hz:
+    NaN/inf zeroed and counted, full-scale samples counted, resampled as they stream (soxr),
+    clipped to [-1, 1] in place. An hour-long stereo call never exists twice in memory."""
+
+    BLOCK = 1 << 18
+
+    def __init__(self, n_channels: int, source_sr: int, sr: int, expected_frames: int | None):
+        self.n_channels, self.source_sr, self.sr = n_channels, source_sr, sr
+        self.resampler = None
+        if source_sr != sr and source_sr >= MIN_SOURCE_RATE_HZ and 0 < n_channels <= 2:
+            import soxr
+
+            self.resampler = soxr.ResampleStream(source_sr, sr, n_channels, dtype="float32", quality="HQ")
+        guess = expected_frames if expected_frames else source_sr * 60
+        self.out = np.zeros((n_channels, int(np.ceil(guess * sr / source_sr)) + 16), dtype=np.float32)
+        self.n_out = 0
+        self.n_in = 0
+        self.bad = 0
+        self.clipped = np.zeros(n_channels, dtype=np.int64)
+
+    def _append(self, block: np.ndarray) -> None:
+        need = self.n_out + block.shape[1]
+        if need > self.out.shape[1]:
+            grown = np.zeros((self.n_channels, max(need, int(self.out.shape[1] * 1.5))), dtype=np.float32)
+            grown[:, : self.n_out] = self.out[:, : self.n_out]
+            self.out = grown
+        np.clip(block, -1.0, 1.0, out=self.out[:, self.n_out : need])
+        self.n_out = need
+
+    def add(self, block: np.ndarray, last: bool = False) -> None:
+        """``block`` shaped (n_channels, k), float32."""
+        block = np.asarray(block, dtype=np.float32)
+        if block.size:
+            finite = np.isfinite(block)
+            if not finite.all():
+                self.bad += int(block.size - finite.sum())
+                block = np.where(finite, block, np.float32(0.0))
+            self.clipped += np.count_nonzero(np.abs(block) >= CLIP_LEVEL, axis=1)
+            self.n_in += block.shape[1]
+        if self.resampler is None:
+            if block.size:
+                self._append(block)
+            return
+        y = self.resampler.resample_chunk(np.ascontiguousarray(block.T), last=last)
+        if len(y):
+            self._append(y.T)
+
+    def finish(self) -> tuple[np.ndarray, int, tuple[float, ...], int]:
+        if self.resampler is not None:
+            self.add(np.zeros((self.n_channels, 0), dtype=np.float32), last=True)
+        clipped = tuple(float(c) / self.n_in if self.n_in else 0.0 for c in self.clipped)
+        return self.out[:, : self.n_out], self.n_in, clipped, self.bad
+
+
+def _decode_soundfile(path: Path, sr: int) -> _Sink | None:
     import soundfile as sf
 
     try:
-        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, ValueError, TypeError, EOFError, MemoryError):
+        with sf.SoundFile(str(path)) as f:
+            if f.channels > 2 or f.samplerate < MIN_SOURCE_RATE_HZ:
+                return _Unusable(f.channels, int(f.samplerate))
+            # a damaged header can claim any length: trust it only as far as the file's size allows
+            claimed = min(f.frames, 64 * path.stat().st_size) if f.frames > 0 else None
+            sink = _Sink(f.channels, int(f.samplerate), sr, claimed)
+            while True:
+                block = f.read(_Sink.BLOCK, dtype="float32", always_2d=True)
+                if not len(block):
+                    break
+                sink.add(block.T)
+    except (sf.LibsndfileError, RuntimeError, ValueError, TypeError, EOFError, MemoryError, OverflowError):
         return None
-    return data.T, int(sr)
+    return sink
 
 
-def _decode_av(path: Path) -> tuple[np.ndarray, int] | None:
+@dataclass(frozen=True)
+class _Unusable:
+    """A file that decodes but cannot be used: reported by channel count or rate, not decoded."""
+
+    n_channels: int
+    source_sr: int
+
+
+def _decode_av(path: Path, sr: int) -> _Sink | _Unusable | None:
     try:
         import av
     except ImportError:  # pragma: no cover - av ships with faster-whisper
@@ -71,22 +146,28 @@ def _decode_av(path: Path) -> tuple[np.ndarray, int] | None:
             if not container.streams.audio:
                 return None
             stream = container.streams.audio[0]
-            sr = int(stream.codec_context.sample_rate or stream.rate or 0)
-            chunks = []
+            source_sr = int(stream.codec_context.sample_rate or stream.rate or 0)
+            n_ch = int(stream.codec_context.channels or 0)
+            if source_sr <= 0 or n_ch <= 0:
+                return None
+            if n_ch > 2 or source_sr < MIN_SOURCE_RATE_HZ:
+                return _Unusable(n_ch, source_sr)
+            expected = None
+            if stream.duration and stream.time_base:
+                expected = int(stream.duration * stream.time_base * source_sr)
+            sink = _Sink(n_ch, source_sr, sr, expected)
             for frame in container.decode(stream):
                 arr = frame.to_ndarray()
                 if arr.dtype.kind in "iu":
                     arr = arr.astype(np.float32) / float(np.iinfo(arr.dtype).max)
-                if frame.format.is_planar:
-                    chunks.append(arr.astype(np.float32))
-                else:  # interleaved: (1, n * channels)
-                    n_ch = len(frame.layout.channels)
-                    chunks.append(arr.reshape(-1, n_ch).T.astype(np.float32))
-    except (av.FFmpegError, ValueError, OSError, IndexError):
+                if not frame.format.is_planar:  # interleaved: (1, n * channels)
+                    arr = arr.reshape(-1, len(frame.layout.channels)).T
+                if arr.shape[0] != n_ch:
+                    return None
+                sink.add(arr.astype(np.float32))
+    except (av.FFmpegError, ValueError, OSError, IndexError, MemoryError):
         return None
-    if not chunks or sr <= 0:
-        return None
-    return np.concatenate(chunks, axis=1), sr
+    return sink if sink.n_in else None
 
 
 def _describe_undecodable(path: Path) -> str:
@@ -105,37 +186,59 @@ def load(path: str | os.PathLike, *, sr: int = SAMPLE_RATE_HZ) -> Audio:
     """
     path = Path(path)
     _check_path(path)
-    decoded = _decode_soundfile(path) or _decode_av(path)
+    decoded = _decode_soundfile(path, sr) or _decode_av(path, sr)
     if decoded is None:
         raise AudioError(f"{path}: {_describe_undecodable(path)}")
-    data, source_sr = decoded
-    return from_array(data, source_sr, path=str(path), sr=sr)
+    if isinstance(decoded, _Unusable):
+        _check_shape(str(path), decoded.n_channels, 1, decoded.source_sr)
+    channels, n_in, clipped, bad = decoded.finish()
+    _check_shape(str(path), channels.shape[0], n_in, decoded.source_sr)
+    warnings = [f"{bad} samples were NaN or infinite and were set to silence"] if bad else []
+    return Audio(path=str(path), channels=channels, sr=sr, source_sr=decoded.source_sr, clipped_fraction=clipped, warnings=warnings)
 
 
-def from_array(data: np.ndarray, source_sr: int, *, path: str = "<array>", sr: int = SAMPLE_RATE_HZ) -> Audio:
-    """Build an Audio from samples shaped (n_channels, n) or (n,) at ``source_sr`` Hz."""
-    import librosa
-
-    data = np.atleast_2d(np.asarray(data, dtype=np.float32))
-    n_channels, n_samples = data.shape
+def _check_shape(path: str, n_channels: int, n_samples: int, source_sr: int) -> None:
     if n_channels > 2:
         raise AudioError(
             f"{path}: has {n_channels} channels; voicecoach reads mono (agent only) or stereo "
             "(one party per channel): mix it down first, e.g. 'sox in.wav -c 2 out.wav remix 1 2'"
         )
-    if n_samples == 0:
+    if n_samples == 0 or n_channels == 0:
         raise AudioError(f"{path}: contains no audio samples; record the take again")
     if source_sr < MIN_SOURCE_RATE_HZ:
         raise AudioError(
             f"{path}: sample rate {source_sr} Hz is too low for speech; record at 8000 Hz or more"
         )
-    warnings = []
-    finite = np.isfinite(data)
-    if not finite.all():
-        warnings.append(f"{np.size(data) - int(finite.sum())} samples were NaN or infinite and were set to silence")
-        data = np.where(finite, data, 0.0).astype(np.float32)
-    clipped = tuple(float(np.mean(np.abs(ch) >= CLIP_LEVEL)) for ch in data)
-    if source_sr != sr:
-        data = librosa.resample(data, orig_sr=source_sr, target_sr=sr, res_type="soxr_hq", axis=-1)
-    data = np.ascontiguousarray(np.clip(data, -1.0, 1.0), dtype=np.float32)
-    return Audio(path=path, channels=data, sr=sr, source_sr=int(source_sr), clipped_fraction=clipped, warnings=warnings)
+
+
+def from_array(data: np.ndarray, source_sr: int, *, path: str = "<array>", sr: int = SAMPLE_RATE_HZ) -> Audio:
+    """Build an Audio from samples shaped (n_channels, n) or (n,) at ``source_sr`` Hz."""
+    data = np.atleast_2d(np.asarray(data, dtype=np.float32))
+    _check_shape(path, data.shape[0], data.shape[1], int(source_sr))
+    sink = _Sink(data.shape[0], int(source_sr), sr, data.shape[1])
+    for start in range(0, data.shape[1], _Sink.BLOCK):
+        sink.add(data[:, start : start + _Sink.BLOCK])
+    channels, _, clipped, bad = sink.finish()
+    warnings = [f"{bad} samples were NaN or infinite and were set to silence"] if bad else []
+    return Audio(path=path, channels=channels, sr=sr, source_sr=int(source_sr), clipped_fraction=clipped, warnings=warnings)
+
+
+def channels_alike(a: np.ndarray, b: np.ndarray, *, block: int = 1 << 20) -> float | None:
+    """Pearson correlation of two equal-length channels, in float64 a block at a time (no
+    hour-long temporaries); None when either channel is constant."""
+    n = min(len(a), len(b))
+    if n < 2:
+        return None
+    sa = sb = saa = sbb = sab = 0.0
+    for start in range(0, n, block):
+        x = np.asarray(a[start : min(n, start + block)], dtype=np.float64)
+        y = np.asarray(b[start : min(n, start + block)], dtype=np.float64)
+        sa += x.sum()
+        sb += y.sum()
+        saa += x @ x
+        sbb += y @ y
+        sab += x @ y
+    va, vb = saa - sa * sa / n, sbb - sb * sb / n
+    if va <= 1e-12 * n or vb <= 1e-12 * n:
+        return None
+    return float((sab - sa * sb / n) / np.sqrt(va * vb))
