@@ -55,10 +55,24 @@ def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
     act = activity.detect(samples, sr=sr)
     placed: list[pacing.Placed] = []
     if act.segments:
-        raw = transcribe.transcribe(model(), samples, language=options.language, beam_size=options.beam_size, on_progress=on_progress)
+        raw = _transcribe_spans(model, samples, sr, act.segments, options, on_progress)
         placed = pacing.assign_words(raw, act.segments, name)
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
     return _Party(name, samples, act, placed, f0)
+
+
+def _transcribe_spans(model, samples, sr, segments, options, on_progress) -> list[transcribe.RawWord]:
+    """Whisper over the channel's speech spans (activity.transcription_spans: long silences
+    skipped, at most 10 minutes at once, so hour-long calls stay in bounded memory), words put
+    back on the channel's clock."""
+    words: list[transcribe.RawWord] = []
+    for start_s, end_s in activity.transcription_spans(segments, len(samples) / sr):
+        a, b = int(round(start_s * sr)), int(round(end_s * sr))
+        shown = None if on_progress is None else (lambda t, off=a / sr: on_progress(off + t))
+        part = transcribe.transcribe(model(), samples[a:b], language=options.language, beam_size=options.beam_size, on_progress=shown)
+        off = a / sr
+        words.extend(w if a == 0 else transcribe.RawWord(w.text, w.start_s + off, w.end_s + off, w.probability) for w in part)
+    return words
 
 
 def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTurn | None) -> SpeakerStats:
@@ -153,7 +167,8 @@ def analyze(
     layout = "stereo" if clip.n_channels == 2 else "mono"
     if layout == "stereo":
         left, right = clip.channels
-        if np.std(left) > 0 and np.std(right) > 0 and np.corrcoef(left, right)[0, 1] > DUPLICATE_CORRELATION:
+        alike = audio.channels_alike(left, right)  # blockwise: np.corrcoef copies the whole call twice
+        if alike is not None and alike > DUPLICATE_CORRELATION:
             warnings.append("both channels carry the same audio: treated as mono (agent only)")
             layout = "mono"
     agent_idx = CHANNELS[options.agent_channel] if layout == "stereo" else 0
