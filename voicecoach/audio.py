@@ -104,6 +104,11 @@ class _Sink:
     def finish(self) -> tuple[np.ndarray, int, tuple[float, ...], int]:
         if self.resampler is not None:
             self.add(np.zeros((self.n_channels, 0), dtype=np.float32), last=True)
+            # exactly ceil(n * sr / source_sr) samples, as librosa.resample gives (1 sample stays 1)
+            want = int(np.ceil(self.n_in * self.sr / self.source_sr))
+            if self.n_out < want:
+                self._append(np.zeros((self.n_channels, want - self.n_out), dtype=np.float32))
+            self.n_out = min(self.n_out, want)
         clipped = tuple(float(c) / self.n_in if self.n_in else 0.0 for c in self.clipped)
         return self.out[:, : self.n_out], self.n_in, clipped, self.bad
 
