@@ -151,3 +151,24 @@ def test_pitch_of_a_known_voice_like_signal(tmp_path):
     a = analyze(path)
     assert a.agent.pitch.median_hz == pytest.approx(120, rel=0.02)
     assert a.agent.pitch.spread_semitones < 0.5
+
+
+def test_level_trend_of_a_voice_growing_louder(tmp_path):
+    """Six sentences, each 1.2 dB louder than the last over ~40 s: a known climb in dB per minute."""
+    require_espeak()
+    from make_samples import Line, build_scene
+
+    lines = [Line("agent", [s], wpm=125, gap_s=3.0, level_dbfs=-26 + 1.2 * k) for k, s in enumerate(PARAGRAPH)]
+    _, agent, t = build_scene(lines)
+    starts = [ln["start_s"] for ln in t["lines"]]
+    ends = [ln["end_s"] for ln in t["lines"]]
+    mids_min = [(a + b) / 2 / 60 for a, b in zip(starts, ends)]
+    expected = np.polyfit(mids_min, [ln["level_dbfs"] for ln in t["lines"]], 1)[0]
+    path = tmp_path / "climb.wav"
+    sf.write(path, agent, 16000)
+    level = analyze(path).agent.level
+    assert level.trend_db_per_min == pytest.approx(expected, abs=1.0)
+    flat = tmp_path / "flat.wav"
+    _, agent, _ = build_scene([Line("agent", [s], wpm=125, gap_s=3.0, level_dbfs=-20) for s in PARAGRAPH])
+    sf.write(flat, agent, 16000)
+    assert analyze(flat).agent.level.trend_db_per_min == pytest.approx(0.0, abs=1.0)

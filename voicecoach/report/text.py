@@ -37,7 +37,7 @@ def _headline(a: Analysis) -> list[str]:
         clo, chi = bands.LATENCY_CALM_S
         rows.append(("Response latency", _num(a.latency.median_s, "{:.2f}", " s"), f"median; calm {clo}-{chi} s after the caller"))
         rows.append(("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", "under 0.2 s / over 3 s"))
-    rows.append(("First response", _num(a.first_response_s, "{:.2f}", " s"), "from the caller's first words ending (or clip start)"))
+    rows.append(("First response", _num(a.first_response_s, "{:.2f}", " s"), "caller's first words to your first (or clip start)"))
     lv = ag.level
     rows.append(("Level", _num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {_num(lv.p10_dbfs, '{:.1f}')} / p90 {_num(lv.p90_dbfs, '{:.1f}')}"))
     trend_note = f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f} dB/min"
@@ -85,7 +85,8 @@ def _pauses(a: Analysis) -> list[str]:
     p = a.agent.pauses
     if p.count == 0:
         return ["PAUSES", "  no pauses of 0.25 s or more inside the agent's turns"]
-    return ["PAUSES", f"  {p.count} pauses of 0.25 s or more, mean {p.mean_s:.2f} s, longest {p.longest_s:.2f} s"]
+    noun = "pause" if p.count == 1 else "pauses"
+    return ["PAUSES", f"  {p.count} {noun} of 0.25 s or more, mean {p.mean_s:.2f} s, longest {p.longest_s:.2f} s"]
 
 
 def render(a: Analysis) -> str:
