@@ -37,7 +37,7 @@ def _headline(a: Analysis) -> list[str]:
         clo, chi = bands.LATENCY_CALM_S
         rows.append(("Response latency", _num(a.latency.median_s, "{:.2f}", " s"), f"median; calm {clo}-{chi} s after the caller"))
         rows.append(("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", "under 0.2 s / over 3 s"))
-    rows.append(("First response", _num(a.first_response_s, "{:.2f}", " s"), "caller's first words to your first (or clip start)"))
+    rows.append(("First response", _num(a.first_response_s, "{:.2f}", " s"), "from the clip start" if a.layout == "mono" else "after the caller's first words"))
     lv = ag.level
     rows.append(("Level", _num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {_num(lv.p10_dbfs, '{:.1f}')} / p90 {_num(lv.p90_dbfs, '{:.1f}')}"))
     trend_note = f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f} dB/min"
