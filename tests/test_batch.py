@@ -127,6 +127,21 @@ def _row(path, agent, **kw) -> BatchRow:
     return BatchRow(**{**base, **kw})
 
 
+def test_rewind_takes_are_listed_but_not_steps_in_progression(tmp_path):
+    (tmp_path / "ann/long-hold").mkdir(parents=True)
+    (tmp_path / "ann/long-hold/take-02-rewind.wav").write_bytes(b"x")
+    meta = clip_meta(tmp_path / "ann/long-hold/take-02-rewind.wav", tmp_path)
+    assert (meta.agent, meta.scenario, meta.take, meta.kind) == ("ann", "long-hold", 2, "rewind")
+    rows = [
+        _row("t1.wav", "ann", take=1, rate_wpm=190.0),
+        _row("t2-rewind.wav", "ann", take=2, rate_wpm=120.0, kind="rewind", started_at="2026-11-21T09:00:00"),
+        _row("t2.wav", "ann", take=2, rate_wpm=185.0, started_at="2026-11-21T09:00:00"),
+    ]
+    (prog,) = progression.agent_progress(rows)
+    (scen,) = prog.scenarios
+    assert (scen.takes, scen.first_path, scen.last_path) == (2, "t1.wav", "t2.wav")
+
+
 def test_index_is_self_contained_and_escapes_every_string():
     evil = '<script>alert("x")</script>'
     rows = [_row("a/<b>.wav", evil, warnings=[evil]), _row("z.wav", "ok", status="failed", error=evil, report_json=None)]

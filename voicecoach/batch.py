@@ -30,7 +30,7 @@ from .results import SCHEMA_VERSION, BatchRow, BatchSummary, to_dict
 CLIPS_DIR = "clips"
 ROW_SUFFIX = ".row.json"
 CSV_FIELDS = [
-    "path", "agent", "scenario", "take", "started_at", "duration_s", "rate_wpm", "opening_rate_wpm",
+    "path", "agent", "scenario", "take", "kind", "started_at", "duration_s", "rate_wpm", "opening_rate_wpm",
     "latency_median_s", "latency_p90_s", "level_median_dbfs", "warnings", "status", "error", "report",
 ]  # fmt: skip
 DASK_HINT = "pip install 'voicecoach[dask]'"
@@ -203,7 +203,7 @@ def _failed_row(rel: str, meta: ClipMeta | None, error: str, content: str = "", 
     m = meta or ClipMeta(None, None, None, None, None)
     return BatchRow(
         rel, m.agent, m.scenario, m.take, m.started_at, "failed", error, None, None, None, None, None, None,
-        None, None, [], None, None, content, settings,
+        None, None, [], None, None, content, settings, kind=m.kind,
     )  # fmt: skip
 
 
@@ -297,7 +297,9 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
         keys[rel] = (content, clip_settings)
         cached = None if force else _cached_row(out_dir, rel, content, clip_settings)
         if cached is not None:
-            rows[rel] = dataclasses.replace(cached, agent=meta.agent, scenario=meta.scenario, take=meta.take, started_at=meta.started_at)
+            rows[rel] = dataclasses.replace(
+                cached, agent=meta.agent, scenario=meta.scenario, take=meta.take, started_at=meta.started_at, kind=meta.kind
+            )
             continue
         coached = meta.scenario if card is not None else None  # coach against the card when there is one
         tasks.append(ClipTask(str(path), rel, dataclasses.replace(options, scenario=coached), want_html))
@@ -348,6 +350,7 @@ def _finish(out: Path, outcome: ClipOutcome, meta: ClipMeta, content: str, setti
         scenario=meta.scenario,
         take=meta.take,
         started_at=meta.started_at,
+        kind=meta.kind,
         status="ok",
         error=None,
         warnings=list(outcome.warnings),

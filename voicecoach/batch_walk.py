@@ -30,6 +30,7 @@ class ClipMeta:
     take: int | None
     started_at: str | None
     sidecar_sha256: str | None  # part of the cache key: new cues or metadata redo the clip
+    kind: str = "take"  # "take", or "rewind": practice's re-recorded opening line (take-NN-rewind)
 
 
 def discover(folder: Path, *, exclude: Path | None = None) -> list[Path]:
@@ -89,7 +90,11 @@ def clip_meta(path: Path, root: Path, *, default_scenario: str | None = None) ->
     Raises AudioError for a malformed sidecar. (Cue times in the sidecar are read by the pipeline.)
     """
     parts = path.relative_to(root).parts
-    name_agent, name_scenario, take = _from_name(path.stem)
+    stem = path.stem
+    kind = "take"
+    if stem.lower().endswith("-rewind"):
+        stem, kind = stem[: -len("-rewind")], "rewind"
+    name_agent, name_scenario, take = _from_name(stem)
     if len(parts) >= 3:
         agent, scenario = parts[-3], parts[-2]
     elif len(parts) == 2:
@@ -106,4 +111,5 @@ def clip_meta(path: Path, root: Path, *, default_scenario: str | None = None) ->
         scenario = str(side["scenario"]) if side.get("scenario") not in (None, "") else scenario
         take = _take_number(side.get("take")) if side.get("take") is not None else take
         started_at = str(side["started_at"]) if side.get("started_at") else None
-    return ClipMeta(agent, scenario, take, started_at or _mtime_iso(path), sidecar_sha)
+        kind = "rewind" if side.get("kind") == "rewind" else kind
+    return ClipMeta(agent, scenario, take, started_at or _mtime_iso(path), sidecar_sha, kind)

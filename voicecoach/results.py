@@ -177,6 +177,7 @@ class BatchRow:
     content_sha256: str
     settings_sha256: str
     cached: bool = False  # True when this run reused an earlier result (same content and settings)
+    kind: str = "take"  # "rewind": a re-recorded opening line; listed, but not a step in progression
 
 
 @dataclass(frozen=True)

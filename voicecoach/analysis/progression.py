@@ -93,7 +93,7 @@ def agent_progress(rows: list[BatchRow]) -> list[AgentProgress]:
     out = []
     for agent in sorted(by_agent, key=lambda a: (a is None, a or "")):
         mine = by_agent[agent]
-        ok = sorted((r for r in mine if r.status == "ok"), key=take_order)
+        ok = sorted((r for r in mine if r.status == "ok" and r.kind == "take"), key=take_order)
         practice, longest, current = streaks(d for d in map(_day, ok) if d is not None)
         days = [d for d in map(_day, ok) if d is not None]
         by_scenario: dict[str | None, list[BatchRow]] = defaultdict(list)
