@@ -223,6 +223,23 @@ def write_stereo(path: Path, customer: np.ndarray, agent: np.ndarray) -> None:
     sf.write(path, np.stack([customer, agent], axis=1), SR, subtype="PCM_16")
 
 
+def write_long_hold_cues() -> None:
+    """The long-hold card's recorded caller lines (the same voice as the samples), for practice --cues."""
+    import tomllib
+
+    cards = HERE.parent / "voicecoach" / "scenarios"
+    card = tomllib.loads((cards / "long-hold.toml").read_text())
+    (cards / "cues").mkdir(exist_ok=True)
+    for i, line in enumerate(card["customer_lines"], 1):
+        sentences = [s.strip() + "." for s in line.split(".") if s.strip()]
+        parts = []
+        for k, sentence in enumerate(sentences):
+            if k:
+                parts.append(np.zeros(int(0.4 * SR), np.float32))
+            parts.append(set_level(espeak(sentence, voice=CUSTOMER_VOICE, wpm=175, pitch=70), -18))
+        sf.write(cards / "cues" / f"long-hold-{i}.ogg", np.concatenate(parts), SR, format="OGG", subtype="VORBIS")
+
+
 def main() -> None:
     truth = {}
     for name, scene in (("long_hold_take1", long_hold_take1()), ("long_hold_take2", long_hold_take2())):
@@ -238,6 +255,7 @@ def main() -> None:
     t["latencies_s"] = []
     truth["long_hold_mono"] = {"layout": "mono", **t}
     (HERE / "truth.json").write_text(json.dumps(truth, indent=2) + "\n")
+    write_long_hold_cues()
     for name, t in truth.items():
         print(f"{name}: {t['duration_s']:.1f} s, agent {t['agent_words']} words, {t['agent_rate_wpm']} wpm, "
               f"opening {t['opening']['rate_wpm']} wpm, latencies {t['latencies_s']}")

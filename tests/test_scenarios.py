@@ -62,13 +62,25 @@ def test_billing_surprise_is_prorated_and_cannot_be_waived():
 
 
 def card_text(card_id: str = "long-hold") -> str:
-    return (CARDS_DIR / f"{card_id}.toml").read_text(encoding="utf-8")
+    """A shipped card's text, with its recorded cue audio made absolute so the copy still finds it."""
+    return (CARDS_DIR / f"{card_id}.toml").read_text(encoding="utf-8").replace('"cues/', f'"{CARDS_DIR.as_posix()}/cues/')
 
 
 def write(tmp_path: Path, text: str, name: str = "my_card.toml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_long_hold_ships_recorded_caller_lines():
+    from voicecoach import audio
+
+    card = load_card("long-hold")
+    assert len(card.cue_audio) == len(card.customer_lines) == 3
+    durations = [audio.load(p).duration_s for p in card.cue_audio]
+    words = [len(line.split()) for line in card.customer_lines]
+    assert durations[0] > durations[1] > durations[2] > 0.5  # longer lines take longer to say
+    assert all(2.0 <= w / d <= 5.0 for w, d in zip(words, durations))  # 120-300 wpm: speech, not silence
 
 
 def test_user_card_by_path(tmp_path):
@@ -96,6 +108,8 @@ BAD_CARDS = [
     ("lens-missing-field", lambda t: drop_line(t, "why_timing ="), "lens.why_timing", "missing"),
     ("bad-cue-category", lambda t: t.replace("[cues.risks]", "[cues.feelings]"), "cues.feelings", "unknown category"),
     ("bad-id", lambda t: t.replace('id = "long-hold"', 'id = "Long Hold!"'), "id", "lower-case"),
+    ("cue-audio-count", lambda t: re.sub(r'cue_audio = \[.*?\]', 'cue_audio = ["a.ogg"]', t), "cue_audio", "one per line"),
+    ("cue-audio-missing", lambda t: t.replace("long-hold-3.ogg", "long-hold-9.ogg"), "cue_audio", "does not exist"),
     ("customer-lines-empty", lambda t: re.sub(r"customer_lines = \[.*?\]", "customer_lines = []", t, flags=re.S), "customer_lines", "at least"),
 ]
 

@@ -56,6 +56,9 @@ class Card:
     # category -> label -> phrases; added to the built-in cues of analysis/evidence.py
     cues: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     source: str = ""
+    # recorded audio of each customer line (absolute paths), played by `practice --cues`;
+    # empty: practice speaks the lines with espeak-ng
+    cue_audio: list[str] = field(default_factory=list)
 
     def brief_lines(self) -> list[tuple[str, str]]:
         """The one-minute brief as (heading, text) pairs, in reading order."""
@@ -80,7 +83,7 @@ class Card:
 
 _TEXT_FIELDS = ("id", "title", "channel", "trigger", "setup", "skill", "constraint")
 _LENS_FIELDS = {"fears_losing": "fears_losing", "matters_now": "matters_now", "why_timing": "why_timing"}
-_KNOWN = set(_TEXT_FIELDS) | {"skill_tags", "customer_name", "customer_lines", "lens", "targets", "cues"}
+_KNOWN = set(_TEXT_FIELDS) | {"skill_tags", "customer_name", "customer_lines", "lens", "targets", "cues", "cue_audio"}
 
 
 def _fail(src: str, name: str, what: str) -> ScenarioError:
@@ -201,6 +204,16 @@ def parse_card(data: dict, src: str) -> Card:
         if key not in _LENS_FIELDS:
             _raise(src, f"lens.{key}", f"unknown field (known: {', '.join(_LENS_FIELDS)})")
     lens_text = {attr: _text(lens, src, key, "lens.") for key, attr in _LENS_FIELDS.items()}
+    cue_audio = []
+    if "cue_audio" in data:
+        cue_audio = _strings(data, src, "cue_audio")
+        if len(cue_audio) != len(lines):
+            _raise(src, "cue_audio", f"has {len(cue_audio)} file(s) for {len(lines)} customer line(s); give one per line")
+        base = Path(src).parent
+        cue_audio = [str((base / p).resolve()) for p in cue_audio]
+        for p in cue_audio:
+            if not Path(p).is_file():
+                _raise(src, "cue_audio", f"{p} does not exist (paths are relative to the card)")
     return Card(
         **text,
         skill_tags=tags,
@@ -210,6 +223,7 @@ def parse_card(data: dict, src: str) -> Card:
         targets=_targets(data.get("targets"), src),
         cues=_cues(data.get("cues"), src),
         source=src,
+        cue_audio=cue_audio,
     )
 
 
