@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/voicecoach analyze samples/long_hold_take1.wav --agent-channel right
+	$(BIN)/voicecoach analyze samples/long_hold_take1.wav --agent-channel right --scenario long-hold
 
 # Tests synthesize speech (espeak-ng, sox) and use real LibriVox clips (pocketsphinx-testdata):
 # system-deps installs them with apt when run as root, else says what to install.
