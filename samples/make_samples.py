@@ -100,6 +100,7 @@ class Line:
     sentence_gap_s: float = 0.4
     opening_gap_s: float | None = None  # gap after the first sentence, if different
     opening_wpm: int | None = None  # rate of the first sentence, if different
+    voice: str | None = None  # espeak-ng voice, if not the speaker's usual one
 
 
 def words_in(text: str) -> int:
@@ -111,7 +112,7 @@ def build_scene(lines: list[Line], *, lead_s: float = 0.5, tail_s: float = 0.8):
     placed = []
     t = lead_s
     for line in lines:
-        voice = AGENT_VOICE if line.speaker == "agent" else CUSTOMER_VOICE
+        voice = line.voice or (AGENT_VOICE if line.speaker == "agent" else CUSTOMER_VOICE)
         parts, part_truth = [], []
         for k, sentence in enumerate(line.sentences):
             wpm = line.opening_wpm if (k == 0 and line.opening_wpm) else line.wpm

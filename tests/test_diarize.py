@@ -1,0 +1,47 @@
+"""Two voices on one channel, split by pitch: known voices at known times."""
+
+import numpy as np
+import pytest
+from conftest import voice_like
+
+from voicecoach import activity
+from voicecoach.analysis import diarize, pitch
+
+SR = 16000
+
+
+def scene(parts, total_s):
+    """parts: (start_s, duration_s, f0_hz) on one channel."""
+    y = np.zeros(int(total_s * SR), np.float32)
+    for start, dur, f0 in parts:
+        i = int(start * SR)
+        sig = voice_like(f0, dur, -20)
+        y[i : i + len(sig)] += sig
+    return y
+
+
+def speakers(y):
+    act = activity.detect(y, sr=SR)
+    f0 = pitch.track(y, sr=SR, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
+    return diarize.split_speakers(act.segments, f0, hop_s=act.hop_s)
+
+
+def test_alternating_low_and_high_voices_are_told_apart():
+    y = scene([(0.5, 2.0, 220), (3.3, 1.5, 110), (5.5, 1.0, 220), (7.0, 2.0, 110)], 10.0)
+    sp = speakers(y)
+    assert sp.first_hz == pytest.approx(220, rel=0.03) and sp.second_hz == pytest.approx(110, rel=0.03)
+    assert [s.start_s for s in sp.first] == pytest.approx([0.5, 5.5], abs=0.03)
+    assert [s.start_s for s in sp.second] == pytest.approx([3.3, 7.0], abs=0.03)
+
+
+def test_a_change_of_voice_without_a_pause_is_cut():
+    y = scene([(0.5, 2.0, 220), (2.55, 1.5, 110)], 5.0)  # 50 ms gap: no pause between speakers
+    sp = speakers(y)
+    assert len(sp.first) == 1 and len(sp.second) == 1
+    assert sp.first[0].end_s == pytest.approx(2.5, abs=0.06)
+    assert sp.second[0].start_s == pytest.approx(2.55, abs=0.06)
+
+
+def test_one_voice_or_two_alike_cannot_be_split():
+    assert speakers(scene([(0.5, 1.0, 120), (2.0, 1.0, 120), (3.5, 1.0, 121)], 5.0)) is None
+    assert speakers(scene([(0.5, 1.0, 120), (2.0, 1.0, 130), (3.5, 1.0, 120)], 5.0)) is None  # 1.4 st apart
