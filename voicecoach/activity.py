@@ -7,6 +7,7 @@ word after a long silence can be stamped seconds early: faster-whisper issue 125
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -66,14 +67,9 @@ def _butter_highpass_ir(sr: int, cutoff_hz: float, order: int = 4, taps: int = 4
 _IR_CACHE: dict[tuple[int, float], np.ndarray] = {}
 
 
-def highpass(x: np.ndarray, *, sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.ndarray:
-    """4th-order Butterworth high-pass, so hum does not count as speech. Causal: a zero-phase
-    filter would ring before each onset and move it earlier.
-
-    Applied as its impulse response (4096 taps, decayed by then to < 1e-9) by FFT overlap-add in
-    blocks: numpy only (scipy.signal costs a second to import), memory bounded on hour-long calls."""
-    if len(x) < 64:
-        return x
+def _highpass_pieces(x: np.ndarray, *, sr: int, cutoff_hz: float) -> Iterator[tuple[int, np.ndarray]]:
+    """The high-passed signal as (start sample, piece) in order, by FFT overlap-save: each piece
+    is final when yielded, so the filtered channel never has to exist whole."""
     key = (sr, cutoff_hz)
     if key not in _IR_CACHE:
         _IR_CACHE[key] = _butter_highpass_ir(sr, cutoff_hz)
@@ -81,43 +77,74 @@ def highpass(x: np.ndarray, *, sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.nd
     n_fft = 1 << 17
     block = n_fft - len(ir) + 1
     spectrum = np.fft.rfft(ir, n=n_fft)
-    out = np.zeros(len(x), dtype=np.float32)
+    history = len(ir) - 1
     for start in range(0, len(x), block):
-        seg = np.fft.irfft(np.fft.rfft(x[start : start + block], n=n_fft) * spectrum, n=n_fft)
-        end = min(len(x), start + n_fft)
-        out[start:end] += seg[: end - start]
+        lo = start - history
+        seg = np.asarray(x[max(0, lo) : start + block], dtype=np.float64)
+        if lo < 0:
+            seg = np.concatenate((np.zeros(-lo), seg))
+        y = np.fft.irfft(np.fft.rfft(seg, n=n_fft) * spectrum, n=n_fft)
+        yield start, y[history : history + min(block, len(x) - start)].astype(np.float32)
+
+
+def highpass(x: np.ndarray, *, sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.ndarray:
+    """4th-order Butterworth high-pass, so hum does not count as speech. Causal: a zero-phase
+    filter would ring before each onset and move it earlier.
+
+    Applied as its impulse response (4096 taps, decayed by then to < 1e-9) by FFT overlap-save in
+    blocks: numpy only (scipy.signal costs a second to import), memory bounded on hour-long calls."""
+    if len(x) < 64:
+        return x
+    out = np.empty(len(x), dtype=np.float32)
+    for start, piece in _highpass_pieces(x, sr=sr, cutoff_hz=cutoff_hz):
+        out[start : start + len(piece)] = piece
     return out
+
+
+def _chunks(x: np.ndarray, size: int = 1 << 20) -> Iterator[tuple[int, np.ndarray]]:
+    for start in range(0, len(x), size):
+        yield start, x[start : start + size]
+
+
+def _levels(pieces: Iterable[tuple[int, np.ndarray]], n: int, *, sr: int, hop_s: float, frame_s: float) -> np.ndarray:
+    hop = int(round(hop_s * sr))
+    frame = int(round(frame_s * sr))
+    if n == 0:
+        return np.zeros(0, dtype=np.float32)
+    half = frame // 2
+    n_frames = 1 + (n + 2 * half - frame) // hop
+    if frame % hop:  # frame not a whole number of hops: running sum over the whole clip
+        x = np.zeros(n + 2 * half)
+        for start, piece in pieces:
+            x[half + start : half + start + len(piece)] = np.asarray(piece, dtype=np.float64) ** 2
+        csum = np.concatenate(([0.0], np.cumsum(x)))
+        starts = np.arange(n_frames) * hop
+        power = (csum[starts + frame] - csum[starts]) / frame
+    else:  # sums of squares per hop block, a piece at a time; a frame is k whole blocks
+        blocks = np.zeros(-(-(n + 2 * half) // hop) + 1)
+        for start, piece in pieces:
+            p0 = half + start
+            idx = np.arange(p0, p0 + len(piece)) // hop
+            sums = np.bincount(idx - idx[0], weights=np.asarray(piece, dtype=np.float64) ** 2)
+            blocks[idx[0] : idx[0] + len(sums)] += sums
+        power = sum(blocks[j : j + n_frames] for j in range(frame // hop)) / frame
+    rms = np.sqrt(np.maximum(power, 0.0))
+    return (20.0 * np.log10(np.maximum(rms, 1e-10))).astype(np.float32)
 
 
 def frame_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float = FRAME_S) -> np.ndarray:
     """Frame RMS in dBFS (a full-scale sine reads -3 dBFS); digital silence reads -200.
 
     Frame i spans samples [i * hop - frame / 2, i * hop + frame / 2), zero outside the clip (as
-    librosa.feature.rms with center=True, pad_mode="constant"). Sums of squares per hop block,
-    in float64, a block of the clip at a time."""
-    hop = int(round(hop_s * sr))
-    frame = int(round(frame_s * sr))
-    if len(x) == 0:
-        return np.zeros(0, dtype=np.float32)
-    half = frame // 2
-    n_frames = 1 + (len(x) + 2 * half - frame) // hop
-    n_blocks = -(-(len(x) + 2 * half) // hop)
-    sums = np.zeros(n_blocks * hop, dtype=np.float64)
-    step = hop * 65536
-    for start in range(0, len(x), step):
-        chunk = np.asarray(x[start : start + step], dtype=np.float64)
-        sums[half + start : half + start + len(chunk)] = chunk * chunk
-    blocks = sums.reshape(n_blocks, hop).sum(axis=1) if frame % hop == 0 else None
-    if blocks is not None:
-        k = frame // hop
-        power = sum(blocks[j : j + n_frames] for j in range(k)) / frame
-    else:  # frame not a whole number of hops: running sum over samples
-        csum = np.concatenate(([0.0], np.cumsum(sums)))
-        starts = np.arange(n_frames) * hop
-        power = (csum[starts + frame] - csum[starts]) / frame
-    del sums
-    rms = np.sqrt(np.maximum(power, 0.0))
-    return (20.0 * np.log10(np.maximum(rms, 1e-10))).astype(np.float32)
+    librosa.feature.rms with center=True, pad_mode="constant"), summed in float64."""
+    return _levels(_chunks(x), len(x), sr=sr, hop_s=hop_s, frame_s=frame_s)
+
+
+def speech_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float = FRAME_S) -> np.ndarray:
+    """frame_levels of the high-passed signal, filtered and measured a block at a time."""
+    if len(x) < 64:
+        return frame_levels(x, sr=sr, hop_s=hop_s, frame_s=frame_s)
+    return _levels(_highpass_pieces(x, sr=sr, cutoff_hz=HIGHPASS_HZ), len(x), sr=sr, hop_s=hop_s, frame_s=frame_s)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -143,7 +170,7 @@ def detect(
     above the noise floor (the 0.05 quantile), so weak consonants and decays stay with their word.
     Gaps shorter than ``min_pause_s`` are bridged: anything shorter is not a pause.
     """
-    db = frame_levels(highpass(np.asarray(x, dtype=np.float32), sr=sr), sr=sr, hop_s=hop_s)
+    db = speech_levels(np.asarray(x, dtype=np.float32), sr=sr, hop_s=hop_s)
     if len(db) == 0:
         return ChannelActivity([], db, hop_s, -200.0, -200.0)
     loud = float(np.quantile(db, 0.99))

@@ -25,12 +25,13 @@ def _yin(x: np.ndarray, centres: np.ndarray, *, sr: int) -> np.ndarray:
     min_period = int(np.floor(sr / FMAX_HZ))
     max_period = min(int(np.ceil(sr / FMIN_HZ)), FRAME_LENGTH - 1)
     n_fft = 2304 if FRAME_LENGTH + max_period <= 2304 else 1 << int(np.ceil(np.log2(FRAME_LENGTH + max_period)))
-    padded = np.pad(np.asarray(x, dtype=np.float32), half)
-    offsets = np.arange(FRAME_LENGTH)
+    offsets = np.arange(FRAME_LENGTH) - half  # frames centred, zeros beyond the clip (no padded copy)
     k = np.arange(1, max_period + 1)
     out = np.empty(len(centres))
     for b in range(0, len(centres), BATCH_FRAMES):
-        frames = padded[centres[b : b + BATCH_FRAMES, None] + offsets[None, :]].astype(np.float64)
+        where = centres[b : b + BATCH_FRAMES, None] + offsets[None, :]
+        inside = (where >= 0) & (where < len(x))
+        frames = np.where(inside, x[np.clip(where, 0, len(x) - 1)], 0.0).astype(np.float64)
         spec = np.fft.rfft(frames, n=n_fft, axis=1)
         acf = np.fft.irfft(spec.real**2 + spec.imag**2, n=n_fft, axis=1)[:, : max_period + 1]
         energy = np.cumsum(frames[:, :max_period] ** 2, axis=1)
