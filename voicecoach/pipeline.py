@@ -38,6 +38,7 @@ class Options:
     beam_size: int = 5
     cues: tuple[Cue, ...] | None = None
     scenario: str | None = None  # a shipped card id ("long-hold") or a path to a .toml card
+    cpu_threads: int = 0  # Whisper's threads; 0: CTranslate2's default. Batch workers set their share
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def analyze(
     sr = clip.sr
 
     def model():
-        return transcribe.load_model(choice.location, download=choice.download)
+        return transcribe.load_model(choice.location, download=choice.download, cpu_threads=options.cpu_threads)
 
     layout = "stereo" if clip.n_channels == 2 else "mono"
     if layout == "stereo":
