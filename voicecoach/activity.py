@@ -200,14 +200,16 @@ def detect(
 
 
 SKIP_SILENCE_S = 30.0  # a whole Whisper window of silence: nothing there to transcribe
-SPAN_PAD_S = 1.0  # context kept around speech when a long silence is skipped
+SPAN_PAD_S = 1.0  # context kept around speech where silence is left out
 MAX_SPAN_S = 600.0  # Whisper sees at most 10 minutes at once: its features stay ~100 MB
 
 
 def transcription_spans(segments: list[Segment], duration_s: float) -> list[tuple[float, float]]:
-    """Stretches of a channel worth handing to Whisper, in seconds: the whole channel, except
-    that silences of 30 s or more are skipped and a stretch longer than 10 minutes is cut in the
-    middle of a pause. A typical take (no such silence, under 10 minutes) is one span, 0 to end."""
+    """Stretches of a channel worth handing to Whisper, in seconds: from the start (or 1 s before
+    speech that follows 30 s of silence) to 1 s after its last speech, leaving out silences of
+    30 s or more, and cut in the middle of a pause where a stretch would pass 10 minutes. Whisper
+    encodes every 30 s window, silent or not: a channel whose party fell silent early (the
+    customer's, usually) saves its last window. A typical take is one span."""
     if not segments:
         return []
     groups: list[list[Segment]] = [[segments[0]]]
@@ -220,21 +222,18 @@ def transcription_spans(segments: list[Segment], duration_s: float) -> list[tupl
             groups[-1].append(seg)
     spans: list[tuple[float, float]] = []
     for i, g in enumerate(groups):
-        skip_before = i == 0 and g[0].start_s >= SKIP_SILENCE_S or i > 0 and g[0].start_s - groups[i - 1][-1].end_s >= SKIP_SILENCE_S
-        last = i == len(groups) - 1
-        skip_after = last and duration_s - g[-1].end_s >= SKIP_SILENCE_S or not last and groups[i + 1][0].start_s - g[-1].end_s >= SKIP_SILENCE_S
-        if i == 0:
-            start = g[0].start_s - SPAN_PAD_S if skip_before else 0.0
-        elif skip_before:
+        gap_before = g[0].start_s - groups[i - 1][-1].end_s if i > 0 else None
+        gap_after = groups[i + 1][0].start_s - g[-1].end_s if i < len(groups) - 1 else None
+        if gap_before is None and g[0].start_s < SKIP_SILENCE_S:
+            start = 0.0  # Whisper's first window from the clip's start: its punctuation depends on it
+        elif gap_before is None or gap_before >= SKIP_SILENCE_S:
             start = g[0].start_s - SPAN_PAD_S
         else:  # cut for length: in the middle of the pause before this group
-            start = (groups[i - 1][-1].end_s + g[0].start_s) / 2
-        if last:
-            end = g[-1].end_s + SPAN_PAD_S if skip_after else duration_s
-        elif skip_after:
+            start = g[0].start_s - gap_before / 2
+        if gap_after is None or gap_after >= SKIP_SILENCE_S:
             end = g[-1].end_s + SPAN_PAD_S
         else:
-            end = (g[-1].end_s + groups[i + 1][0].start_s) / 2
+            end = g[-1].end_s + gap_after / 2
         spans.append((max(0.0, start), min(duration_s, end)))
     # a single segment longer than the cap: cut it into equal pieces
     out: list[tuple[float, float]] = []
