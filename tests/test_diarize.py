@@ -45,3 +45,45 @@ def test_a_change_of_voice_without_a_pause_is_cut():
 def test_one_voice_or_two_alike_cannot_be_split():
     assert speakers(scene([(0.5, 1.0, 120), (2.0, 1.0, 120), (3.5, 1.0, 121)], 5.0)) is None
     assert speakers(scene([(0.5, 1.0, 120), (2.0, 1.0, 130), (3.5, 1.0, 120)], 5.0)) is None  # 1.4 st apart
+
+
+@pytest.fixture(scope="module")
+def mixed_take(tmp_path_factory):
+    """Take 2's scene with a higher-voiced caller, both voices summed onto one channel."""
+    import dataclasses
+
+    import soundfile as sf
+    from conftest import require_espeak
+    from make_samples import build_scene, long_hold_take2
+
+    require_espeak()
+    lines = [dataclasses.replace(ln, voice="en-us+f2") if ln.speaker == "customer" else ln for ln in long_hold_take2()]
+    customer, agent, truth = build_scene(lines)
+    path = tmp_path_factory.mktemp("mixed") / "mixed.wav"
+    sf.write(path, customer + agent, SR)
+    return path, truth
+
+
+@pytest.mark.slow
+def test_mixed_layout_separates_the_parties_and_times_the_answers(mixed_take):
+    from voicecoach.pipeline import Options, analyze
+
+    path, truth = mixed_take
+    a = analyze(path, Options(layout="mixed", agent_speaks="second"))
+    assert a.layout == "mixed" and any("low confidence" in w for w in a.warnings)
+    assert a.agent.rate_wpm == pytest.approx(truth["agent_rate_wpm"], rel=0.08)
+    assert a.agent.opening.text.lower().startswith("i'm so sorry")
+    assert a.latency.values_s == pytest.approx(truth["latencies_s"], abs=0.15)
+    assert a.customer.pitch.median_hz > 1.5 * a.agent.pitch.median_hz
+    assert a.overtalk_s is None and 0.5 < a.talk_ratio < 1
+
+
+@pytest.mark.slow
+def test_mixed_layout_on_one_voice_falls_back_to_agent_only():
+    from conftest import SAMPLES
+
+    from voicecoach.pipeline import Options, analyze
+
+    a = analyze(SAMPLES / "long_hold_mono.wav", Options(layout="mixed"))
+    assert a.layout == "mono" and a.customer is None
+    assert any("could not tell two voices apart" in w for w in a.warnings)

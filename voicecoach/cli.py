@@ -75,10 +75,27 @@ def _model_option(f):
     )(f)
 
 
-def _options(agent_channel: str, model: str | None, allow_download: bool):
+def _layout_options(f):
+    """--agent-channel, --layout and --agent-speaks: where the agent is in the recording."""
+    f = click.option("--agent-speaks", type=click.Choice(["first", "second"]), default="second", show_default=True,
+                     help="--layout mixed: is the agent the first or the second voice heard?")(f)  # fmt: skip
+    f = click.option("--layout", type=click.Choice(["auto", "mixed"]), default="auto", show_default=True,
+                     help="auto: stereo = one party per channel, mono = agent only; mixed: two voices on one "
+                          "channel, told apart by pitch (low confidence).")(f)  # fmt: skip
+    return click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
+                        help="Stereo clips: the channel carrying the agent (one party per channel).")(f)  # fmt: skip
+
+
+def _options(agent_channel: str, model: str | None, allow_download: bool, layout: str = "auto", agent_speaks: str = "second"):
     from .pipeline import Options
 
-    return Options(agent_channel=agent_channel, model=model or os.environ.get("VOICECOACH_MODEL") or None, allow_download=allow_download)
+    return Options(
+        agent_channel=agent_channel,
+        model=model or os.environ.get("VOICECOACH_MODEL") or None,
+        allow_download=allow_download,
+        layout=layout,
+        agent_speaks=agent_speaks,
+    )
 
 
 @click.group(cls=VoicecoachGroup, context_settings=CONTEXT)
@@ -97,14 +114,13 @@ def main():
 
 @main.command(context_settings=CONTEXT)
 @click.argument("clip", type=click.Path(path_type=str))
-@click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
-              help="Stereo clips: the channel carrying the agent (one party per channel).")
+@_layout_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @click.option("--scenario", metavar="ID|PATH",
               help="Coach against a scenario card: a shipped id (see 'voicecoach scenarios') or a .toml file.")
 @_model_option
-def analyze(clip, agent_channel, fmt, out, model, allow_download, scenario):
+def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_download, scenario):
     """Measure the pacing of one recorded roleplay CLIP (WAV, FLAC, OGG, MP3, M4A).
 
     \b
@@ -118,7 +134,7 @@ def analyze(clip, agent_channel, fmt, out, model, allow_download, scenario):
     from .pipeline import analyze as run_analysis
     from .report import render
 
-    options = replace(_options(agent_channel, model, allow_download), scenario=scenario)
+    options = replace(_options(agent_channel, model, allow_download, layout, agent_speaks), scenario=scenario)
     result = run_analysis(clip, options, on_progress=_progress_printer())
     if sys.stderr.isatty():
         click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
@@ -132,13 +148,12 @@ def analyze(clip, agent_channel, fmt, out, model, allow_download, scenario):
 
 @main.command(context_settings=CONTEXT)
 @click.argument("clips", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
-              help="Stereo clips: the channel carrying the agent (the same for every take).")
+@_layout_options
 @click.option("--scenario", metavar="ID|PATH", help="Scenario card whose targets judge better/worse (e.g. long-hold).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @_model_option
-def compare(clips, agent_channel, scenario, fmt, out, model, allow_download):
+def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, model, allow_download):
     """Compare two or more takes of one scene, first take first: each metric per take, the change,
     whether a listener would notice it, and better/worse against the targets.
 
@@ -161,7 +176,7 @@ def compare(clips, agent_channel, scenario, fmt, out, model, allow_download):
         from .scenarios import load_card
 
         card = load_card(scenario)
-    options = _options(agent_channel, model, allow_download)
+    options = _options(agent_channel, model, allow_download, layout, agent_speaks)
     if card is not None and "scenario" in {f.name for f in dataclasses.fields(options)}:
         options = dataclasses.replace(options, scenario=scenario)
     analyses = []
@@ -260,11 +275,10 @@ def record(out, seconds, device, rate_hz, channels, force):
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Local worker processes (each loads the model once).")
 @click.option("--dask-scheduler", metavar="ADDRESS", help="Send the clips to a Dask cluster, e.g. tcp://host:8786 (needs voicecoach[dask]).")
 @click.option("--scenario", metavar="ID", help="Scenario for clips whose sidecar or folder does not name one.")
-@click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
-              help="Stereo clips: the channel carrying the agent.")
+@_layout_options
 @click.option("--force", is_flag=True, help="Analyse every clip again, even when its content and settings are unchanged.")
 @_model_option
-def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, force, model, allow_download):
+def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout, agent_speaks, force, model, allow_download):
     """Analyse every take in FOLDER (recursively) into --out: per-clip JSON/HTML reports,
     summary.csv, summary.json and index.html (progression per agent, aggregates per scenario and
     skill). Agent/scenario/take come from each clip's sidecar, else from AGENT/SCENARIO/take-NN.ext.
@@ -280,7 +294,7 @@ def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, force,
 
     progress = Progress(sys.stderr)
     try:
-        summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download), jobs=jobs,
+        summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download, layout, agent_speaks), jobs=jobs,
                             dask_scheduler=dask_scheduler, scenario=scenario, force=force,
                             on_start=progress.start, on_row=progress.row)  # fmt: skip
     finally:

@@ -11,7 +11,7 @@ import numpy as np
 from . import activity, audio, scenarios, transcribe
 from .analysis.coach import coach
 from .errors import AudioError
-from .analysis import loudness, pacing, pitch, syllables, turns
+from .analysis import diarize, loudness, pacing, pitch, syllables, turns
 from .results import Analysis, Segment, SpeakerStats, Turn
 
 CHANNELS = {"left": 0, "right": 1}
@@ -37,6 +37,8 @@ class Options:
     language: str = "en"
     beam_size: int = 5
     cues: tuple[Cue, ...] | None = None
+    layout: str = "auto"  # "auto": stereo = one party per channel, mono = agent only; "mixed": two voices on one channel
+    agent_speaks: str = "second"  # "mixed": is the agent the first or the second voice heard?
     scenario: str | None = None  # a shipped card id ("long-hold") or a path to a .toml card
     cpu_threads: int = 0  # Whisper's threads; 0: CTranslate2's default. Batch workers set their share
 
@@ -60,6 +62,28 @@ def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
         placed = pacing.assign_words(raw, act.segments, name)
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
     return _Party(name, samples, act, placed, f0)
+
+
+def _split_mixed(samples, sr, model, options, on_progress) -> tuple[_Party, _Party, "diarize.Speakers"] | None:
+    """Both parties from one channel carrying two voices, told apart by pitch; None when they
+    cannot be (one voice, or two too alike)."""
+    act = activity.detect(samples, sr=sr)
+    f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
+    voices = diarize.split_speakers(act.segments, f0, hop_s=act.hop_s)
+    if voices is None:
+        return None
+    agent_segs, customer_segs = (voices.first, voices.second) if options.agent_speaks == "first" else (voices.second, voices.first)
+    every = sorted(agent_segs + customer_segs, key=lambda seg: seg.start_s)
+    placed = pacing.assign_words(_transcribe_spans(model, samples, sr, every, options, on_progress), every, "agent")
+
+    def party(name: str, segs: list[Segment]) -> _Party:
+        index = {seg: i for i, seg in enumerate(segs)}
+        mine = [
+            pacing.Placed(replace(p.word, speaker=name), index[every[p.segment]]) for p in placed if every[p.segment] in index
+        ]
+        return _Party(name, samples, replace(act, segments=segs), mine, f0)
+
+    return party("agent", agent_segs), party("customer", customer_segs), voices
 
 
 def _transcribe_spans(model, samples, sr, segments, options, on_progress) -> list[transcribe.RawWord]:
@@ -156,6 +180,8 @@ def analyze(
     """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing."""
     if options.agent_channel not in CHANNELS:
         raise ValueError(f"agent_channel must be one of {sorted(CHANNELS)}")
+    if options.layout not in ("auto", "mixed") or options.agent_speaks not in ("first", "second"):
+        raise ValueError("layout must be auto or mixed, agent_speaks first or second")
     card = scenarios.load_card(options.scenario) if options.scenario else None  # a bad card fails before decoding
     clip = audio.load(path)
     choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
@@ -178,11 +204,31 @@ def analyze(
     def progress(offset_s: float) -> Callable[[float], None] | None:
         return None if on_progress is None else (lambda t: on_progress(offset_s + t, total_s))
 
-    agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0))
+    mixed = None
+    if options.layout == "mixed":
+        mono = clip.channels.mean(axis=0) if clip.n_channels == 2 else clip.channels[0]
+        mixed = _split_mixed(mono, sr, model, options, progress(0.0))
+        if mixed is None:
+            warnings.append("--layout mixed: could not tell two voices apart by pitch; analysed as the agent alone")
+        layout, agent_idx = "mono", 0
+    if mixed is not None:
+        agent, customer, voices = mixed
+        layout = "mixed"
+        warnings.append(
+            f"two voices on one channel, told apart by pitch (agent {voices.second_hz if options.agent_speaks == 'second' else voices.first_hz:.0f} Hz, "
+            f"customer {voices.first_hz if options.agent_speaks == 'second' else voices.second_hz:.0f} Hz): low confidence; "
+            "automatic speaker separation of phone speech errs about 30% of the time (pyannote on CALLHOME): "
+            "record one party per channel for exact numbers"
+        )
+    else:
+        agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0))
     parties = {"agent": agent}
     customer_segments: list[Segment] = []
     cues = (options.cues if options.cues is not None else sidecar_cues(path)) if layout == "mono" else None
-    if layout == "stereo":
+    if mixed is not None:
+        parties["customer"] = customer
+        customer_segments = customer.act.segments
+    elif layout == "stereo":
         customer = _measure_channel("customer", clip.channels[1 - agent_idx], sr, model, options, progress(clip.duration_s))
         parties["customer"] = customer
         customer_segments = customer.act.segments
@@ -223,7 +269,7 @@ def analyze(
                 f"{name} channel clips: {clip.clipped_fraction[idx] * 100:.1f}% of samples at full scale; lower the input gain"
             )
     words = sorted((p.word for party in parties.values() for p in party.placed), key=lambda w: w.start_s)
-    both = layout == "stereo"
+    both = layout in ("stereo", "mixed")
     result = Analysis(
         source=str(path),
         duration_s=round(clip.duration_s, 3),
@@ -234,7 +280,7 @@ def analyze(
         latency=latency,
         first_response_s=turns.first_response_s(agent.act.segments, customer_segments),
         talk_ratio=turns.talk_ratio(agent.act.speaking_s, parties["customer"].act.speaking_s) if both else None,
-        overtalk_s=turns.overtalk_s(agent.act.segments, customer_segments) if both else None,
+        overtalk_s=turns.overtalk_s(agent.act.segments, customer_segments) if layout == "stereo" else None,
         turns=turn_rows,
         words=words,
         warnings=warnings,
