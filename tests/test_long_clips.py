@@ -116,3 +116,22 @@ def test_speech_at_minus_50_dbfs_warns_quiet_but_is_measured(tmp_path, truth):
     assert any(w.startswith("customer speech is very quiet") for w in a.warnings)
     assert a.agent.speaking_s == pytest.approx(t["agent_speaking_s"], rel=0.10)
     assert a.agent.words == pytest.approx(t["agent_words"], rel=0.15)
+
+
+@pytest.mark.parametrize(
+    "segments, duration_s, spans",
+    [
+        ([(1, 2), (5, 6)], 30, [(0.0, 7.0)]),  # a take: from the start to 1 s after the last speech
+        ([(40, 42), (50, 52), (200, 210)], 300, [(39.0, 53.0), (199.0, 211.0)]),  # 30 s+ silences left out
+        ([(10 * i, 10 * i + 5) for i in range(130)], 1400, [(0.0, 597.5), (597.5, 1197.5), (1197.5, 1296.0)]),  # 10-min cap, cut mid-pause
+        ([(0, 1500)], 1500, [(0.0, 500.0), (500.0, 1000.0), (1000.0, 1500.0)]),  # one endless segment: equal pieces
+        ([], 60, []),
+    ],
+    ids=["take", "long-silences", "cap", "endless", "silent"],
+)
+def test_transcription_spans(segments, duration_s, spans):
+    from voicecoach.activity import transcription_spans
+    from voicecoach.results import Segment
+
+    got = transcription_spans([Segment(a, b) for a, b in segments], duration_s)
+    assert got == pytest.approx(spans)
