@@ -141,7 +141,8 @@ def frame_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float
 
 
 def speech_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float = FRAME_S) -> np.ndarray:
-    """frame_levels of the high-passed signal, filtered and measured a block at a time."""
+    """frame_levels of the high-passed signal, filtered and measured a block at a time. Digital
+    silence reads about -170 dBFS here (FFT round-off), far below every threshold in ``detect``."""
     if len(x) < 64:
         return frame_levels(x, sr=sr, hop_s=hop_s, frame_s=frame_s)
     return _levels(_highpass_pieces(x, sr=sr, cutoff_hz=HIGHPASS_HZ), len(x), sr=sr, hop_s=hop_s, frame_s=frame_s)
