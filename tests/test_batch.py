@@ -217,7 +217,7 @@ def test_batch_rows_statuses_and_exit_code(local_run, session_folder):
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["total"], summary["ok"], summary["failed"], summary["processed"], summary["cached"]) == (9, 6, 3, 9, 0)
     csv_lines = (out / "summary.csv").read_text().splitlines()
-    assert len(csv_lines) == 10 and csv_lines[0].startswith("path,agent,scenario,take,started_at,duration_s,rate_wpm")
+    assert len(csv_lines) == 10 and csv_lines[0].startswith("path,agent,scenario,take,kind,started_at,duration_s,rate_wpm")
 
 
 @pytest.mark.slow
