@@ -63,13 +63,26 @@ def encode_audio(channels: np.ndarray, sr: int) -> tuple[str, bytes]:
         return "audio/wav", buf.getvalue()
 
 
-def _series(speaker: str, samples: np.ndarray, sr: int) -> Series:
+LEVEL_SMOOTH_S = 0.1  # plot the level as heard over 100 ms, not every consonant dip of a 20 ms frame
+
+
+def _series(speaker: str, samples: np.ndarray, sr: int, spans: list[tuple[float, float]] | None = None) -> Series:
+    """One party's level and pitch; ``spans`` keeps only those stretches (the party's turns when two
+    voices share the channel)."""
     act = activity.detect(samples, sr=sr)
     mask = act.frame_mask()
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=mask)
+    if spans is not None:
+        times = np.arange(len(mask)) * act.hop_s
+        mask = mask & np.any([(times >= a) & (times <= b) for a, b in spans] or [np.zeros(len(mask), bool)], axis=0)
+        f0 = np.where(mask, f0, np.nan)
+    width = max(1, int(round(LEVEL_SMOOTH_S / act.hop_s)))
+    power = np.convolve(10.0 ** (act.frame_dbfs / 10.0), np.ones(width) / width, mode="same")
+    smooth = 10.0 * np.log10(np.maximum(power, 1e-20))
     step = max(1, int(round(PLOT_HOP_S / act.hop_s)))
-    level = np.where(mask, act.frame_dbfs, np.nan)[::step]
-    return Series(speaker, np.arange(len(level)) * act.hop_s * step, level, f0[::step], act.segments)
+    level = np.where(mask, smooth, np.nan)[::step]
+    segments = act.segments if spans is None else [seg for seg in act.segments if any(a <= seg.start_s <= b for a, b in spans)]
+    return Series(speaker, np.arange(len(level)) * act.hop_s * step, level, f0[::step], segments)
 
 
 def load(path: str | Path, analysis: Analysis, *, agent_channel: str = "left") -> Media:
@@ -82,6 +95,10 @@ def load(path: str | Path, analysis: Analysis, *, agent_channel: str = "left") -
     if analysis.layout == "stereo" and clip.n_channels == 2:
         agent_idx = 1 if agent_channel == "right" else 0
         series = [_series("customer", clip.channels[1 - agent_idx], clip.sr), _series("agent", clip.channels[agent_idx], clip.sr)]
+    elif analysis.layout == "mixed":  # one channel, two voices: each party's turns as the pipeline split them
+        mono = clip.channels.mean(axis=0)
+        spans = {who: [(t.start_s, t.end_s) for t in analysis.turns if t.speaker == who] for who in ("customer", "agent")}
+        series = [_series(who, mono, clip.sr, spans[who]) for who in ("customer", "agent")]
     else:
         series = [_series("agent", clip.channels[0], clip.sr)]
     mime, data = encode_audio(clip.channels, clip.sr)
