@@ -17,7 +17,8 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2430;max-width:120
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7e2}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
 th,td{padding:.3rem .5rem;border-bottom:1px solid #e4e8ef;text-align:left;vertical-align:top}
-th{background:#f3f5f9;cursor:pointer;user-select:none;white-space:nowrap}
+th{background:#f3f5f9;cursor:pointer;user-select:none}
+.wide{overflow-x:auto}td.notes{min-width:16rem;overflow-wrap:anywhere}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .failed td{background:#fff1f0}.err{color:#a8071a}.muted{color:#6b7385}
@@ -66,7 +67,7 @@ def _num(value: float | int | None, digits: int = 1) -> str:
 def _clip_table(summary: BatchSummary) -> str:
     head = ["clip", "agent", "scenario", "take", "recorded", "status", "duration (s)", "rate (wpm)", "band",
             "opening (wpm)", "latency median (s)", "latency p90 (s)", "level median (dBFS)", "warnings / error"]  # fmt: skip
-    out = ['<table class="sortable" id="clips"><thead><tr>']
+    out = ['<div class="wide"><table class="sortable" id="clips"><thead><tr>']
     out += [f"<th>{_e(h)}</th>" for h in head]
     out.append("</tr></thead><tbody>")
     for r in summary.rows:
@@ -74,13 +75,16 @@ def _clip_table(summary: BatchSummary) -> str:
         name = f'<a href="{_e(link)}">{_e(r.path)}</a>' if link else _e(r.path)
         notes = f'<span class="err">{_e(r.error)}</span>' if r.error else "<br>".join(_e(w) for w in r.warnings)
         status = _e(r.status) + (' <span class="muted">(reused)</span>' if r.cached else "")
+        if r.kind == "rewind":
+            status += ' <span class="muted">(rewind)</span>'
+
         out.append(
             f'<tr class="{_e(r.status)}"><td>{name}</td><td>{_e(r.agent or "unknown")}</td><td>{_e(r.scenario or "")}</td>'
             f"{_num(r.take)}<td>{_e(r.started_at or '')}</td><td>{status}</td>{_num(r.duration_s)}{_num(r.rate_wpm, 0)}"
             f"<td>{_e(rate_band(r.rate_wpm) if r.status == 'ok' else '')}</td>{_num(r.opening_rate_wpm, 0)}"
-            f"{_num(r.latency_median_s, 2)}{_num(r.latency_p90_s, 2)}{_num(r.level_median_dbfs)}<td>{notes}</td></tr>"
+            f"{_num(r.latency_median_s, 2)}{_num(r.latency_p90_s, 2)}{_num(r.level_median_dbfs)}<td class=\"notes\">{notes}</td></tr>"
         )
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -126,7 +130,7 @@ def _groups(groups: list[GroupStats], label: str) -> str:
         return f"<p class='muted'>No {_e(label)} groups.</p>"
     out = [f'<table class="sortable"><thead><tr><th>{_e(label)}</th><th>clips</th><th>failed</th><th>agents</th>'
            "<th>rate median (wpm)</th><th>opening median (wpm)</th><th>latency median (s)</th>"
-           "<th>latency band</th><th>rate in 130-175 wpm</th></tr></thead><tbody>"]  # fmt: skip
+           "<th>latency band</th><th>% of clips at 130-175 wpm</th></tr></thead><tbody>"]  # fmt: skip
     for g in groups:
         share = None if g.in_band_share is None else round(100 * g.in_band_share)
         out.append(
