@@ -256,7 +256,7 @@ def analyze(
         warnings.append("speech activity found but Whisper recognised no words: check the language and the model")
     if latency is None and layout != "mono" and agent.act.segments:
         warnings.append("response latency not measurable: no customer turn is followed by an agent turn")
-    elif layout == "mono":
+    elif layout == "mono" and agent.act.segments:
         warnings.append("agent-only clip without cues: response latency not measurable (first_response_s is time to first word)")
     for name, party in parties.items():
         if party.act.segments and party.act.loud_dbfs < QUIET_LOUD_DBFS:
