@@ -172,3 +172,24 @@ def test_level_trend_of_a_voice_growing_louder(tmp_path):
     _, agent, _ = build_scene([Line("agent", [s], wpm=125, gap_s=3.0, level_dbfs=-20) for s in PARAGRAPH])
     sf.write(flat, agent, 16000)
     assert analyze(flat).agent.level.trend_db_per_min == pytest.approx(0.0, abs=1.0)
+
+
+def test_cued_mono_take_with_cues_bleeding_into_the_mic(tmp_path, truth):
+    """Practice without a headset: the caller's lines reach the mic (8 dB down, 48 ms late).
+    The cues' logged times keep them out of the agent's words and time every answer."""
+    from make_samples import build_scene, long_hold_take2
+
+    from voicecoach.pipeline import Cue
+
+    require_espeak()
+    customer, agent, t = build_scene(long_hold_take2())
+    delay = int(0.048 * 16000)
+    bleed = np.concatenate([np.zeros(delay, np.float32), customer[:-delay]]) * 10 ** (-8 / 20)
+    path = tmp_path / "cued.wav"
+    sf.write(path, agent + bleed, 16000)
+    cues = tuple(Cue(ln["start_s"], ln["end_s"]) for ln in t["lines"] if ln["speaker"] == "customer")
+    a = analyze(path, Options(cues=cues))
+    assert a.layout == "mono-cued"
+    assert a.agent.words == pytest.approx(t["agent_words"], rel=0.05)
+    assert a.latency.values_s == pytest.approx(t["latencies_s"], abs=LATENCY_TOL_S)
+    assert any("headset" in w for w in a.warnings)

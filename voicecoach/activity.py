@@ -243,3 +243,14 @@ def transcription_spans(segments: list[Segment], duration_s: float) -> list[tupl
         step = (b - a) / pieces
         out.extend((a + k * step, a + (k + 1) * step if k < pieces - 1 else b) for k in range(pieces))
     return out
+
+
+def subtract(segments: list[Segment], windows: list[Segment]) -> list[Segment]:
+    """``segments`` with every part inside ``windows`` removed; pieces shorter than a syllable go."""
+    out = []
+    for seg in segments:
+        pieces = [(seg.start_s, seg.end_s)]
+        for w in windows:
+            pieces = [p for a, b in pieces for p in ((a, min(b, w.start_s)), (max(a, w.end_s), b)) if p[1] > p[0]]
+        out.extend(Segment(round(a, 3), round(b, 3)) for a, b in pieces if b - a >= MIN_SEGMENT_S)
+    return out

@@ -17,6 +17,8 @@ from .results import Analysis, Segment, SpeakerStats, Turn
 CHANNELS = {"left": 0, "right": 1}
 QUIET_LOUD_DBFS = -40.0  # loudest speech below this: too quiet to trust the pitch and nuclei
 CLIPPED_SHARE = 0.0005  # more than 0.05% of samples at full scale is audible distortion
+CUE_TAIL_S = 0.15  # a played cue still rings in the room (and the mic) this long after it ends
+CUE_BLEED_WARN_S = 0.5
 DUPLICATE_CORRELATION = 0.99  # a "stereo" file whose channels are this alike is mono saved twice
 
 
@@ -157,6 +159,18 @@ def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | No
     return rows, lat
 
 
+def _without_cue_bleed(party: _Party, cues: tuple[Cue, ...]) -> tuple[_Party, float]:
+    """The agent with every stretch that overlaps a played cue (plus its echo tail) cut out, and
+    the seconds cut. Without a headset the cue plays into the mic and would count as agent speech;
+    the price is that talking over a cue cannot be timed on a mono take."""
+    windows = [Segment(c.start_s, c.end_s + CUE_TAIL_S) for c in cues]
+    kept = activity.subtract(party.act.segments, windows)
+    removed = party.act.speaking_s - sum(seg.duration_s for seg in kept)
+    words = [p.word for p in party.placed if not any(w.start_s <= (p.word.start_s + p.word.end_s) / 2 <= w.end_s for w in windows)]
+    placed = pacing.assign_words(words, kept, party.name)
+    return replace(party, act=replace(party.act, segments=kept), placed=placed), removed
+
+
 def sidecar_cues(path: str | Path) -> tuple[Cue, ...] | None:
     """The customer cues logged by ``voicecoach practice --cues`` in the take's sidecar, if any."""
     from .sidecar import read_sidecar
@@ -237,6 +251,13 @@ def analyze(
     elif cues:
         layout = "mono-cued"
         customer_segments = [Segment(c.start_s, c.end_s) for c in cues]
+        agent, bleed_s = _without_cue_bleed(agent, cues)
+        parties["agent"] = agent
+        if bleed_s >= CUE_BLEED_WARN_S:
+            warnings.append(
+                f"{bleed_s:.1f} s of sound while the caller's lines played was not counted as the agent "
+                "(the cues reached the mic): practise with a headset so talking over the caller can be timed"
+            )
 
     split = turns.MONO_TURN_GAP_S if layout == "mono" else None
     raw_turns = turns.build_turns({"agent": agent.act.segments, "customer": customer_segments}, split_gap_s=split)

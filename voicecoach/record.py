@@ -406,11 +406,14 @@ def _cue_times(playback: Playback, stream) -> list[dict[str, Any]]:
     fallback_s = sum(stream.latency) if stream is not None else 0.0
     cues = []
     for cue_id in sorted(playback.started):
-        if cue_id not in playback.ended:
-            continue
-        cues.append({
+        # a cue still playing when the take stopped was heard up to the last frame played
+        end = playback.ended.get(cue_id, playback.out_frames)
+        cue = {
             "start_s": round(playback.to_recording_s(playback.started[cue_id], fallback_s), 3),
-            "end_s": round(playback.to_recording_s(playback.ended[cue_id], fallback_s), 3),
+            "end_s": round(playback.to_recording_s(end, fallback_s), 3),
             "text": playback.texts.get(cue_id, ""),
-        })
+        }
+        if cue_id not in playback.ended:
+            cue["interrupted"] = True
+        cues.append(cue)
     return cues
