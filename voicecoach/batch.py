@@ -270,6 +270,8 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
         "schema_version": SCHEMA_VERSION,
         "model": choice.label,
         "agent_channel": options.agent_channel,
+        "layout": options.layout,
+        "agent_speaks": options.agent_speaks,
         "language": options.language,
         "beam_size": options.beam_size,
         "html": want_html,
