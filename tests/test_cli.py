@@ -114,3 +114,24 @@ def test_json_schema_and_out_file(tmp_path):
     assert {"speaker", "start_s", "end_s", "text", "words", "rate_wpm", "level_dbfs", "latency_s"} <= set(data["turns"][0])
     assert {"text", "start_s", "end_s", "speaker", "probability"} <= set(data["words"][0])
     assert data["customer"]["words"] > 0 and 0 < data["talk_ratio"] < 1
+
+
+@pytest.mark.slow
+def test_a_json_report_named_like_the_take_never_overwrites_its_sidecar(tmp_path, truth):
+    """The recorder's sidecar is take.wav.json; a report saved as take.json leaves it (and its
+    cues, so latency stays measurable) alone."""
+    import shutil
+
+    from voicecoach.sidecar import sidecar_path, write_sidecar
+
+    take = tmp_path / "take.wav"
+    shutil.copy("samples/long_hold_mono.wav", take)
+    starts = [ln["start_s"] for ln in truth["long_hold_mono"]["lines"]][1:]
+    write_sidecar(take, {"agent": "a1", "cues": [{"start_s": s - 2.3, "end_s": s - 1.0, "text": "caller"} for s in starts]})
+    for _ in range(2):
+        r = run("analyze", take, "--format", "json", "--out", tmp_path / "take.json")
+        assert r.returncode == 0, r.stderr
+        report = json.loads((tmp_path / "take.json").read_text())
+        assert report["layout"] == "mono-cued"
+        assert report["latency"]["values_s"] == pytest.approx([1.0, 1.0], abs=0.08)
+    assert json.loads(sidecar_path(take).read_text())["agent"] == "a1"

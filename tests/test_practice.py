@@ -8,6 +8,8 @@ import shutil
 import subprocess
 
 import pytest
+
+from voicecoach.sidecar import sidecar_path
 import soundfile as sf
 
 from audio_support import VOICECOACH, find_clip, play, require_input_device
@@ -57,7 +59,7 @@ def test_cue_ends_are_logged_where_they_are_heard(card_path, tmp_path):
                     "--no-debrief", stdin=subprocess.DEVNULL)
     assert res.returncode == 0, res.stderr
     take = session / "a1" / "short-test" / "take-01.wav"
-    meta = json.loads(take.with_suffix(".json").read_text())
+    meta = json.loads(sidecar_path(take).read_text())
     assert (meta["agent"], meta["scenario"], meta["take"]) == ("a1", "short-test", 1)
     clips = cue_clips(load_card(str(card_path)), 16000)
     assert [c["text"] for c in meta["cues"]] == load_card(str(card_path)).customer_lines
@@ -83,10 +85,10 @@ def test_takes_are_numbered_and_rewind_is_a_separate_take(card_path, tmp_path):
         assert res.returncode == 0, res.stderr
     folder = session / "a1" / "short-test"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["take-01-rewind.json", "take-01-rewind.wav", "take-01.json", "take-01.wav",
-                     "take-02-rewind.json", "take-02-rewind.wav", "take-02.json", "take-02.wav"]
-    assert json.loads((folder / "take-02.json").read_text())["take"] == 2
-    rewind = json.loads((folder / "take-02-rewind.json").read_text())
+    assert names == ["take-01-rewind.wav", "take-01-rewind.wav.json", "take-01.wav", "take-01.wav.json",
+                     "take-02-rewind.wav", "take-02-rewind.wav.json", "take-02.wav", "take-02.wav.json"]
+    assert json.loads((folder / "take-02.wav.json").read_text())["take"] == 2
+    rewind = json.loads((folder / "take-02-rewind.wav.json").read_text())
     assert rewind["kind"] == "rewind" and rewind["rewind_of"] == "take-02.wav" and "take" not in rewind
     assert sf.info(str(folder / "take-02.wav")).frames == 16000
     assert sf.info(str(folder / "take-02-rewind.wav")).frames == 16000
@@ -116,7 +118,7 @@ def test_debrief_prints_report_and_saves_commitment(card_path, tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Speaking rate" in out
-    meta = json.loads((session / "a1" / "short-test" / "take-01.json").read_text())
+    meta = json.loads((session / "a1" / "short-test" / "take-01.wav.json").read_text())
     assert meta["commitment"] == "Pause one full second before I answer."
 
 

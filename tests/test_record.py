@@ -11,6 +11,8 @@ import sys
 import time
 
 import pytest
+
+from voicecoach.sidecar import sidecar_path
 import soundfile as sf
 
 from audio_support import LOOPBACK_DELAY_S, VOICECOACH, find_clip, known_clip, play, require_input_device, start_recorder
@@ -45,7 +47,7 @@ def test_played_clip_is_found_in_recording(device, tmp_path):
     assert proc.returncode == 0, err
     data, sr, corr, lag_s = _check_clip_found(out, clip, launched - seen)
     assert len(data) == 3 * 16000 and sr == 16000
-    meta = json.loads(out.with_suffix(".json").read_text())
+    meta = json.loads(sidecar_path(out).read_text())
     assert meta["sample_rate_hz"] == 16000 and meta["channels"] == 1 and meta["duration_s"] == 3.0
     assert meta["stopped_by"] == "seconds" and meta["device"]
 
@@ -65,7 +67,7 @@ def test_signal_leaves_valid_file_with_audio_so_far(device, tmp_path, sig, stopp
     assert proc.returncode == 0, err
     data, sr, _, lag_s = _check_clip_found(out, clip, launched - seen)
     assert len(data) / sr >= lag_s + len(clip) / sr  # everything up to the signal is there
-    meta = json.loads(out.with_suffix(".json").read_text())
+    meta = json.loads(sidecar_path(out).read_text())
     assert meta["stopped_by"] == stopped_by
     assert meta["duration_s"] == pytest.approx(len(data) / sr, abs=1e-3)
     assert len(data) / sr <= sent - seen + 1.0  # stopped at the signal, not later
@@ -100,7 +102,7 @@ def test_enter_stops_and_existing_take_is_not_overwritten(device, tmp_path):
     proc.stdin.flush()
     _, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
-    assert json.loads(out.with_suffix(".json").read_text())["stopped_by"] == "enter"
+    assert json.loads(sidecar_path(out).read_text())["stopped_by"] == "enter"
     before = out.read_bytes()
     again = subprocess.run(VOICECOACH + ["record", str(out), "--seconds", "1"], capture_output=True, text=True, timeout=30)
     assert again.returncode == 1

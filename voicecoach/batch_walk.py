@@ -1,6 +1,6 @@
 """Finding a batch's clips and what each one is: agent, scenario, take, when it was recorded.
 
-Metadata comes from the sidecar (``take-01.json`` beside ``take-01.wav``) when present, else from
+Metadata comes from the sidecar (``take-01.wav.json`` beside ``take-01.wav``) when present, else from
 the layout ``AGENT/SCENARIO/take-NN.ext`` (or ``AGENT/take-NN.ext``), else from the file name
 (``AGENT__SCENARIO__take-NN.ext``, or ``SCENARIO_take-NN.ext`` with the agent unknown; a name
 without a take number gives nothing).

@@ -246,7 +246,7 @@ def devices():
 @click.option("--channels", type=click.IntRange(1, 2), default=1, show_default=True, help="1 (agent mic) or 2 (one party per channel).")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 def record(out, seconds, device, rate_hz, channels, force):
-    """Record a take from a microphone to OUT (16-bit WAV), with a sidecar OUT.json.
+    """Record a take from a microphone to OUT (16-bit WAV), with a sidecar OUT.json (e.g. take.wav.json).
 
     A live level meter and the elapsed time show on stderr. Stops at --seconds, on Enter or on
     Ctrl-C; the file is written as it is captured, so an interruption keeps everything so far.

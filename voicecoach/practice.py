@@ -23,7 +23,7 @@ import numpy as np
 
 from .console import LevelMeter, StdinLines
 from .errors import AudioError, ScenarioError
-from .sidecar import read_sidecar, write_sidecar
+from .sidecar import read_sidecar, sidecar_path, write_sidecar
 
 SPEECH_DBFS = -45.0  # a 0.05 s block louder than this counts as the agent talking (close mic)
 ECHO_GUARD_S = 0.4  # ignore the input this long after a cue ends: the speaker's tail and room echo
@@ -231,7 +231,7 @@ class Session:
         if commitment:
             data = read_sidecar(path) or {}
             write_sidecar(path, {**data, "commitment": commitment})
-            self.say(f"saved your commitment in {path.with_suffix('.json')}", err=True)
+            self.say(f"saved your commitment in {sidecar_path(path)}", err=True)
         return commitment
 
 

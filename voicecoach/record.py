@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import AudioError, DeviceError
-from .sidecar import write_sidecar
+from .sidecar import sidecar_path, write_sidecar
 
 FLUSH_EVERY_S = 1.0  # fsync cadence: a power cut loses at most this much
 STALL_S = 2.0  # no block from the device for this long: it stopped delivering audio
@@ -386,8 +386,9 @@ def record(
     try:
         write_sidecar(path, meta)
     except OSError as e:  # a full disk: the audio matters more than the final sidecar
-        path.with_name(f".{path.with_suffix('.json').name}.tmp").unlink(missing_ok=True)
-        warnings.append(f"{path.with_suffix('.json')}: could not be updated ({e.strerror or e})")
+        side = sidecar_path(path)
+        side.with_name(f".{side.name}.tmp").unlink(missing_ok=True)
+        warnings.append(f"{side}: could not be updated ({e.strerror or e})")
     if writer.error is not None:
         import shutil
 

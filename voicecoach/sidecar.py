@@ -1,4 +1,7 @@
-"""The JSON sidecar beside a take: ``take-01.wav`` -> ``take-01.json``.
+"""The JSON sidecar beside a take: ``take-01.wav`` -> ``take-01.wav.json``.
+
+The clip's whole name plus ``.json``, so ``analyze take-01.wav --format json > take-01.json`` can
+never overwrite what the recorder wrote.
 
 Written by ``record``/``practice``; read by ``analyze`` (cue times for latency on mono takes) and
 ``batch`` (agent, scenario, take). Keys (all optional): agent, scenario, take, device,
@@ -17,7 +20,8 @@ from .errors import AudioError
 
 
 def sidecar_path(clip: str | os.PathLike) -> Path:
-    return Path(clip).with_suffix(".json")
+    path = Path(clip)
+    return path.with_name(path.name + ".json")
 
 
 def read_sidecar(clip: str | os.PathLike) -> dict[str, Any] | None:
