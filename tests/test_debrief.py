@@ -111,6 +111,8 @@ def test_rushed_take_debrief():
     assert "190 wpm" in d.adjustment.text and "Thanks for calling" in d.adjustment.text and "(0:07.4)" in d.adjustment.text
     assert "first sentence" in d.commitment
     assert not any("apolog" in p.text for p in d.strengths)
+    # a take with a jump-in and a stall is not praised for its answers, nor for the opening it must slow
+    assert {p.source for p in d.strengths}.isdisjoint({"latency.answers", "opening"})
     assert s.customer_softened_at_s is None and "did not soften" in s.customer_tone_note
 
 

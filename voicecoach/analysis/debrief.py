@@ -175,10 +175,11 @@ def _strengths(a: Analysis, card, targets: list[TargetCheck], ev, softened_at: f
     if softened_at is not None:
         add(1.7, "acknowledgment", tone_note[:1].upper() + tone_note[1:] + ": what you said there landed.", "customer_tone", softened_at)
     # Always-available, low-weight facts so there are two strengths on any clip with words.
-    if a.latency is not None and a.latency.values_s:
-        n = len(a.latency.values_s)
-        add(0.2, TARGET_SKILL, f"Every customer turn got an answer: {n} answer{'s' if n != 1 else ''}, "
-            f"the first after {a.latency.values_s[0]:.2f} s.", "latency.answers")
+    lat = a.latency
+    if lat is not None and lat.values_s and lat.jump_ins == 0 and lat.stalls == 0:
+        n = len(lat.values_s)
+        add(0.2, TARGET_SKILL, f"You let the caller finish and answered without stalling: {n} answer{'s' if n != 1 else ''}, "
+            f"the first {lat.values_s[0]:.2f} s after they stopped.", "latency.answers")
     if op is not None:
         add(0.15, TARGET_SKILL, f"You opened with a complete sentence: '{op.text}' ({_at(op.start_s)}).", "opening", op.start_s)
     add(0.1, TARGET_SKILL, f"You carried the scene: {a.agent.words} words over {a.agent.speaking_s:.1f} s of speech.", "agent.words")
@@ -223,6 +224,9 @@ def _adjustments(a: Analysis, card, targets: list[TargetCheck], ev) -> list[_Can
     return out
 
 
+SAME_TOPIC = {"target.opening_pace": {"opening"}}  # adjustment source -> strengths it contradicts
+
+
 def _best(cands: list[_Candidate]) -> _Candidate:
     return max(cands, key=lambda c: (round(c.score, 6), -c.order))
 
@@ -237,12 +241,16 @@ def build(a: Analysis, card, targets: list[TargetCheck], ev: dict[str, list[Evid
         why = ("no agent speech was found in this clip" if a.agent.speaking_s == 0
                else "speech was found but Whisper recognised no agent words")
         return Debrief([], None, None, note=f"Nothing to debrief: {why}. Check --agent-channel and the recording level, then record again.")
+    fixes = _adjustments(a, card, targets, ev)
     strong = _strengths(a, card, targets, ev, softened_at, tone_note)
+    if fixes:  # never praise the very line the adjustment asks to change
+        clash = SAME_TOPIC.get(_best(fixes).point.source, set())
+        kept = [c for c in strong if c.point.source not in clash]
+        strong = kept if len(kept) >= 2 else strong
     first = _best(strong)
     rest = [c for c in strong if c is not first]
     rest = [_Candidate(c.score * (SAME_SKILL_FACTOR if c.point.skill == first.point.skill else 1.0), c.order, c.point, c.commitment) for c in rest]
     second = _best(rest)
-    fixes = _adjustments(a, card, targets, ev)
     if fixes:
         fix = _best(fixes)
         return Debrief([first.point, second.point], fix.point, fix.commitment)
