@@ -88,5 +88,14 @@ def test_overtalk_counts_only_overlaps_of_a_quarter_second():
 
 
 def test_first_response_from_the_end_of_the_callers_first_words():
-    assert turns.first_response_s([Segment(3, 4)], [Segment(0, 2)]) == pytest.approx(1.0)
-    assert turns.first_response_s([Segment(0.7, 4)], []) == pytest.approx(0.7)
+    assert turns.first_response_s(3.0, [Segment(0, 2)]) == pytest.approx(1.0)
+    assert turns.first_response_s(0.7, []) == pytest.approx(0.7)
+    assert turns.first_response_s(None, [Segment(0, 2)]) is None
+
+
+def test_first_response_skips_a_backchannel_during_the_callers_first_words():
+    customer = [Segment(0, 2), Segment(2.6, 5)]
+    agent = [Segment(2.1, 2.5), Segment(6.2, 9)]  # "mm-hm" in the caller's pause, then the first answer
+    raw = turns.build_turns({"agent": agent, "customer": customer})
+    first = next(t for t, n in zip(raw, [0, 1, 0, 12]) if t.speaker == "agent" and not turns.is_backchannel(t, n))
+    assert turns.first_response_s(first.start_s, customer) == pytest.approx(1.2)

@@ -213,7 +213,8 @@ def analyze(
             warnings.append("both channels carry the same audio: treated as mono (agent only)")
             layout = "mono"
     agent_idx = CHANNELS[options.agent_channel] if layout == "stereo" else 0
-    total_s = clip.duration_s * (2 if layout == "stereo" else 1)
+    passes = 2 if layout == "stereo" and options.layout != "mixed" else 1  # Whisper runs once per channel used
+    total_s = clip.duration_s * passes
 
     def progress(offset_s: float) -> Callable[[float], None] | None:
         return None if on_progress is None else (lambda t: on_progress(offset_s + t, total_s))
@@ -284,11 +285,16 @@ def analyze(
             warnings.append(
                 f"{name} speech is very quiet (peaks at {party.act.loud_dbfs:.0f} dBFS): move closer to the mic or raise the input gain"
             )
-    for name, idx in (("agent", agent_idx), ("customer", 1 - agent_idx)):
-        if idx < clip.n_channels and clip.clipped_fraction[idx] > CLIPPED_SHARE:
-            warnings.append(
-                f"{name} channel clips: {clip.clipped_fraction[idx] * 100:.1f}% of samples at full scale; lower the input gain"
-            )
+    if layout == "stereo":
+        channel_names = {agent_idx: "agent channel", 1 - agent_idx: "customer channel"}
+    elif clip.n_channels == 1:
+        channel_names = {0: "the recording" if layout == "mixed" else "agent channel"}
+    else:  # a stereo file read as one party or as two voices mixed
+        channel_names = {0: "left channel", 1: "right channel"}
+    for idx, share in enumerate(clip.clipped_fraction):
+        if share > CLIPPED_SHARE:
+            name = channel_names[idx]
+            warnings.append(f"{name} clips: {share * 100:.1f}% of samples at full scale; lower the input gain")
     words = sorted((p.word for party in parties.values() for p in party.placed), key=lambda w: w.start_s)
     both = layout in ("stereo", "mixed")
     result = Analysis(
@@ -299,7 +305,7 @@ def analyze(
         agent=agent_stats,
         customer=customer_stats,
         latency=latency,
-        first_response_s=turns.first_response_s(agent.act.segments, customer_segments),
+        first_response_s=turns.first_response_s(first_agent.start_s if first_agent else None, customer_segments),
         talk_ratio=turns.talk_ratio(agent.act.speaking_s, parties["customer"].act.speaking_s) if both else None,
         overtalk_s=turns.overtalk_s(agent.act.segments, customer_segments) if layout == "stereo" else None,
         turns=turn_rows,

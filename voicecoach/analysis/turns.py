@@ -110,12 +110,12 @@ def talk_ratio(agent_s: float, customer_s: float) -> float | None:
     return agent_s / total if total > 0 else None
 
 
-def first_response_s(agent: list[Segment], customer: list[Segment]) -> float | None:
-    """From the end of the customer's first stretch of speech (before the agent starts) or from the
-    clip start, to the agent's first onset."""
-    if not agent:
+def first_response_s(onset_s: float | None, customer: list[Segment]) -> float | None:
+    """From the end of the customer's speech before the agent's first real turn (a backchannel
+    does not count) or from the clip start, to that turn's onset ``onset_s``."""
+    if onset_s is None:
         return None
-    onset = agent[0].start_s
+    onset = onset_s
     before = [s for s in customer if s.start_s < onset]
     if not before:
         return onset
