@@ -119,6 +119,17 @@ def test_streaks_and_verdicts_on_hand_made_values():
     assert progression.metric_change("rate_wpm", None, 150.0).verdict == "n/a"
 
 
+def test_progression_judges_against_the_scenario_cards_targets():
+    from voicecoach.analysis.judge import Targets
+
+    rows = [_row("t1.wav", "ann", take=1, rate_wpm=150.0),
+            _row("t2.wav", "ann", take=2, rate_wpm=125.0, started_at="2026-11-21T09:00:00")]  # fmt: skip
+    verdict = lambda targets: progression.agent_progress(rows, targets)[0].scenarios[0].changes[0]  # noqa: E731
+    assert verdict(None).metric == "rate_wpm" and verdict(None).verdict == "worse"  # out of the default 140-160
+    assert verdict({"long-hold": Targets(rate_wpm=(110.0, 130.0))}).verdict == "better"  # into the card's 110-130
+    assert verdict({"refund-delay": Targets(rate_wpm=(110.0, 130.0))}).verdict == "worse"  # another scene's card
+
+
 def _row(path, agent, **kw) -> BatchRow:
     base = dict(path=path, agent=agent, scenario="long-hold", take=1, started_at="2026-11-20T09:00:00", status="ok",
                 error=None, duration_s=5.0, rate_wpm=150.0, opening_rate_wpm=120.0, latency_median_s=0.8,
@@ -279,6 +290,28 @@ def test_killed_batch_resumes_without_redoing_finished_clips(session_folder, tmp
 
     again = CliRunner().invoke(main, ["batch", str(session_folder), "--out", str(out), "--force"])
     assert json.loads((out / "summary.json").read_text())["processed"] == 9 and again.exit_code == 1
+
+
+@pytest.mark.slow
+def test_changing_an_analysis_setting_invalidates_the_cache(tmp_path):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    (folder / "alex/long-hold").mkdir(parents=True)
+    _espeak(folder / "alex/long-hold/take-01.wav", 170)
+
+    def run(*options: str) -> tuple[int, int]:
+        result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(out), *options])
+        assert result.exit_code == 0, result.output
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["ok"] == 1
+        return summary["processed"], summary["cached"]
+
+    assert run() == (1, 0)
+    assert run() == (0, 1)  # same settings: nothing processed
+    assert run("--agent-channel", "right") == (1, 0)
+    assert run("--agent-channel", "right") == (0, 1)
+    assert run("--agent-channel", "right", "--layout", "mixed") == (1, 0)
+    assert run("--agent-channel", "right", "--layout", "mixed", "--agent-speaks", "first") == (1, 0)
+    assert run("--agent-channel", "right", "--layout", "mixed", "--agent-speaks", "first") == (0, 1)
 
 
 _TIMING = {"elapsed_s"}

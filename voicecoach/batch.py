@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__, pipeline, transcribe
+from .analysis import judge
 from .batch_progress import Progress  # noqa: F401  (re-exported for the CLI)
 from .batch_walk import ClipMeta, clip_meta, discover, file_sha256
 from .errors import AudioError, VoicecoachError
@@ -331,7 +332,9 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
 
     ordered = [rows[k] for k in sorted(rows)]
     tags = {name: list(card.skill_tags) for name, card in cards.items()}
-    summary = summarize(root, settings, ordered, tags, notes, processed=len(tasks), elapsed_s=time.monotonic() - t0)
+    targets = {name: judge.targets_from(card.targets) for name, card in cards.items()}
+    summary = summarize(root, settings, ordered, tags, notes, processed=len(tasks), elapsed_s=time.monotonic() - t0,
+                        targets=targets)  # fmt: skip
     write_summary(out_dir, summary)
     return summary
 
@@ -371,9 +374,10 @@ def _finish(out: Path, outcome: ClipOutcome, meta: ClipMeta, content: str, setti
 
 def summarize(
     root: Path, settings: dict[str, Any], rows: list[BatchRow], tags: dict[str, list[str]], notes: list[str], *,
-    processed: int, elapsed_s: float,
+    processed: int, elapsed_s: float, targets: dict[str, judge.Targets] | None = None,
 ) -> BatchSummary:
-    """``tags``: each scenario's skill tags (from its card); ``notes``: batch-level warnings."""
+    """``tags``: each scenario's skill tags (from its card); ``notes``: batch-level warnings;
+    ``targets``: each scenario's card targets, what progression's better/worse is judged against."""
     from .analysis import progression
 
     return BatchSummary(
@@ -386,7 +390,7 @@ def summarize(
         cached=sum(r.cached for r in rows),
         elapsed_s=round(elapsed_s, 3),
         rows=rows,
-        agents=progression.agent_progress(rows),
+        agents=progression.agent_progress(rows, targets),
         scenarios=progression.by_scenario(rows),
         skills=progression.by_skill(rows, tags),
         warnings=notes,

@@ -1,11 +1,12 @@
 """Default target bands for phone pacing (a scenario card may set its own)."""
 
+from .turns import JUMP_IN_S, STALL_S
+
 RATE_TARGET_WPM = (140.0, 160.0)  # phone target band (Street & Brady; Read.ai methodology)
 RATE_NEUTRAL_WPM = (130.0, 175.0)
 RATE_FLAG_WPM = (110.0, 190.0)  # sustained runs outside are flagged
 OPENING_MAX_WPM = 140.0  # a calm greeting is slower than the target band's floor
 LATENCY_CALM_S = (0.5, 1.5)  # deliberate pause after an upset caller (Gong: top reps ~1.5 s)
-NATURAL_GAP_S = 0.2  # Levinson & Torreira 2015
 LEVEL_TREND_MAX_DB_PER_MIN = 2.0  # a calm voice does not climb
 
 
@@ -31,9 +32,9 @@ def latency_band(latency_s: float | None) -> str:
     if latency_s is None:
         return "n/a"
     lo, hi = LATENCY_CALM_S
-    if latency_s < NATURAL_GAP_S:
+    if latency_s < JUMP_IN_S:
         return "jump-in"
-    if latency_s > 3.0:
+    if latency_s > STALL_S:
         return "stall"
     if lo <= latency_s <= hi:
         return "calm"

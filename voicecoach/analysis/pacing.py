@@ -12,7 +12,6 @@ from ..results import Opening, Pauses, Segment, Word
 EARLY_STAMP_S = 2.0  # Whisper may stamp a word after a silence early (faster-whisper issue 125)
 LATE_STAMP_S = 0.5
 OPENING_PAUSE_S = 0.5  # a clear pause ends the opening sentence even without a full stop
-NOTICEABLE_TEMPO_PCT = 5.0  # listeners notice tempo changes of about 5% (Quene 2007)
 MIN_REST_WORDS = 5
 SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 

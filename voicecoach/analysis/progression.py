@@ -1,62 +1,32 @@
 """Progression across takes for a batch: what got better or worse, practice streaks, aggregates.
 
-Pure: rows in, result blocks out. "Better" means closer to the pacing bands in ``bands.py`` (a
-distance of 0 inside the band); a change inside the measurement's resolution is "about the same".
+Pure: rows in, result blocks out. "Better" means closer to the scenario card's targets (default:
+the pacing bands in ``bands.py``), as ``judge.py`` decides for ``voicecoach compare`` too; a change
+the listener would not notice is "about the same".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 
 from ..results import AgentProgress, BatchRow, GroupStats, MetricChange, ScenarioProgress
-from . import bands
+from . import bands, judge
 
-TEMPO_JND_PCT = 5.0  # listeners notice tempo changes of about 5% (Quene)
-LATENCY_RESOLUTION_S = 0.1  # activity frames are 10 ms; onsets/offsets move by ~0.05 s each
-LEVEL_RESOLUTION_DB = 1.0  # about the just-noticeable difference in loudness
-
-
-def _band_distance(lo: float, hi: float) -> Callable[[float], float]:
-    return lambda x: max(lo - x, 0.0, x - hi)
+# first-vs-latest metrics of each agent's scenario, judged like ``voicecoach compare`` (analysis/judge.py)
+METRICS = ("rate_wpm", "opening_rate_wpm", "latency_median_s", "stalls", "jump_ins", "level_median_dbfs")
 
 
-def _fewer(x: float) -> float:
-    return x
-
-
-# metric -> (distance to the goal or None when no direction is defined, "same" test on first/last)
-_METRICS: dict[str, tuple[Callable[[float], float] | None, Callable[[float, float], bool]]] = {
-    "rate_wpm": (_band_distance(*bands.RATE_TARGET_WPM), lambda a, b: abs(b - a) < abs(a) * TEMPO_JND_PCT / 100),
-    "opening_rate_wpm": (
-        _band_distance(bands.RATE_FLAG_WPM[0], bands.OPENING_MAX_WPM),
-        lambda a, b: abs(b - a) < abs(a) * TEMPO_JND_PCT / 100,
-    ),
-    "latency_median_s": (_band_distance(*bands.LATENCY_CALM_S), lambda a, b: abs(b - a) < LATENCY_RESOLUTION_S),
-    "stalls": (_fewer, lambda a, b: a == b),
-    "jump_ins": (_fewer, lambda a, b: a == b),
-    "level_median_dbfs": (None, lambda a, b: abs(b - a) < LEVEL_RESOLUTION_DB),
-}
-
-
-def metric_change(metric: str, first: float | None, last: float | None) -> MetricChange:
-    """Latest take vs first take. Better/worse compares the distance to the metric's band
-    (rate 140-160 wpm, opening 110-140 wpm, latency 0.5-1.5 s; counts: fewer is better)."""
+def metric_change(metric: str, first: float | None, last: float | None, targets: judge.Targets | None = None) -> MetricChange:
+    """Latest take vs first take. Better/worse compares the distance to the scenario card's targets
+    (defaults: rate 140-160 wpm, opening 110-140 wpm, latency 0.5-1.5 s; counts: fewer is better)."""
     if first is None or last is None:
         return MetricChange(metric, first, last, None, "n/a")
-    distance, same = _METRICS[metric]
-    change = last - first
-    if same(first, last):
-        verdict = "about the same"
-    elif distance is None:
-        verdict = "changed"
-    else:
-        d0, d1 = distance(first), distance(last)
-        verdict = "about the same" if d0 == d1 else ("better" if d1 < d0 else "worse")
-    return MetricChange(metric, first, last, change, verdict)
+    _, direction = judge.step(metric, first, last, targets)
+    return MetricChange(metric, first, last, last - first, "about the same" if direction == "same" else direction)
 
 
 def _day(row: BatchRow) -> dt.date | None:
@@ -85,8 +55,9 @@ def streaks(days: Iterable[dt.date]) -> tuple[int, int, int]:
     return len(ordered), longest, current
 
 
-def agent_progress(rows: list[BatchRow]) -> list[AgentProgress]:
-    """One block per agent (None: agent unknown), scenarios in name order."""
+def agent_progress(rows: list[BatchRow], targets: dict[str, judge.Targets] | None = None) -> list[AgentProgress]:
+    """One block per agent (None: agent unknown), scenarios in name order. ``targets`` maps a
+    scenario id to its card's targets (``judge.targets_from``); other scenarios use the defaults."""
     by_agent: dict[str | None, list[BatchRow]] = defaultdict(list)
     for r in rows:
         by_agent[r.agent].append(r)
@@ -103,7 +74,8 @@ def agent_progress(rows: list[BatchRow]) -> list[AgentProgress]:
         for name in sorted(by_scenario, key=lambda s: (s is None, s or "")):
             takes = by_scenario[name]
             first, last = takes[0], takes[-1]
-            changes = [metric_change(m, getattr(first, m), getattr(last, m)) for m in _METRICS] if len(takes) > 1 else []
+            goal = (targets or {}).get(name or "")
+            changes = [metric_change(m, getattr(first, m), getattr(last, m), goal) for m in METRICS] if len(takes) > 1 else []
             scen.append(ScenarioProgress(name, len(takes), first.path, last.path, changes))
         out.append(
             AgentProgress(

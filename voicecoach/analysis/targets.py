@@ -7,6 +7,8 @@ latency band, or one jump-in/stall. ``n/a`` (with the reason) where the clip can
 from __future__ import annotations
 
 from ..results import Analysis, TargetCheck
+from .judge import TEMPO_NOTICEABLE_PCT
+from .turns import JUMP_IN_S, STALL_S
 
 CLOSE_RATE_SHARE = 0.10  # a rate within 10% of the band's edge is close (tempo JND about 5%, Quene 2007)
 CLOSE_LATENCY_S = 0.3
@@ -43,14 +45,14 @@ def _opening(a: Analysis, max_wpm: float, vs_rest_max_pct: float) -> TargetCheck
     rel_ok = rest is None or rest <= vs_rest_max_pct
     if rest is None:
         rel = "no other speech to compare"
-    elif abs(rest) < 5:
+    elif abs(rest) < TEMPO_NOTICEABLE_PCT:
         rel = f"about the same pace as the rest ({rest:+.0f}%)"
     else:
         rel = f"{abs(rest):.0f}% {'faster' if rest > 0 else 'slower'} than the rest"
     said = f"opening {v:.0f} wpm, {rel}"
     if pace_ok and rel_ok:
         return TargetCheck("opening_pace", v, "wpm", target, "met", said)
-    near = v <= max_wpm * (1 + CLOSE_RATE_SHARE) and (rest is None or rest <= vs_rest_max_pct + 5.0)
+    near = v <= max_wpm * (1 + CLOSE_RATE_SHARE) and (rest is None or rest <= vs_rest_max_pct + TEMPO_NOTICEABLE_PCT)
     return TargetCheck("opening_pace", v, "wpm", target, "close" if near else "missed", f"{said}; aim {target}")
 
 
@@ -69,7 +71,7 @@ def _latency(a: Analysis, band: tuple[float, float]) -> TargetCheck:
 
 
 def _jumps_stalls(a: Analysis) -> TargetCheck:
-    """Jump-ins (< 0.2 s, overlaps included) plus stalls (> 3 s): none is the target."""
+    """Jump-ins (< JUMP_IN_S, overlaps included) plus stalls (> STALL_S): none is the target."""
     if a.latency is None:
         return TargetCheck("jump_ins_stalls", None, "count", "0", "n/a", "no customer->agent turn changes to time")
     lat = a.latency
@@ -79,9 +81,9 @@ def _jumps_stalls(a: Analysis) -> TargetCheck:
     parts = []
     times = [t.start_s for t in a.turns if t.latency_s is not None]
     for t_s, v in zip(times, lat.values_s):
-        if v < 0.2:
+        if v < JUMP_IN_S:
             parts.append(f"jumped in at {t_s:.1f} s ({v:+.2f} s)")
-        elif v > 3.0:
+        elif v > STALL_S:
             parts.append(f"stalled {v:.1f} s before {t_s:.1f} s")
     status = "close" if n == 1 else "missed"
     return TargetCheck("jump_ins_stalls", float(n), "count", "0", status, "; ".join(parts) or f"{n} jump-ins/stalls")
