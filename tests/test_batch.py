@@ -29,6 +29,7 @@ from voicecoach.cli import main
 from voicecoach.errors import VoicecoachError
 from voicecoach.report import RENDERERS, batch_index
 from voicecoach.results import BatchRow, BatchSummary
+from voicecoach.sidecar import sidecar_path
 
 TEXT = "Thanks for calling, I am sorry you waited so long. Let me pull up your account right now."
 GOOD = {
@@ -68,7 +69,7 @@ def session_folder(tmp_path_factory) -> Path:
         _espeak(path, wpm)
         if started:
             side = {"agent": agent, "scenario": scenario, "take": take, "started_at": started}
-            path.with_suffix(".json").write_text(json.dumps(side))
+            sidecar_path(path).write_text(json.dumps(side))
     (root / "empty.wav").write_bytes(b"")
     (root / "notes.wav").write_text("not audio, just the trainer's notes\n")
     whole = (root / "alex/long-hold/take-01.wav").read_bytes()
@@ -87,7 +88,7 @@ def test_metadata_from_sidecar_then_layout_then_file_name(tmp_path):
     for rel in ["ann/long-hold/take-07.wav", "bo/take-2.wav", "cy__refund-delay__take-3.mp3", "long_hold_take1.wav", "x.wav"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"x")
-    (tmp_path / "bo/take-2.json").write_text(json.dumps({"agent": "Bo Lee", "take": "take 5", "started_at": "2026-01-02T03:04:05"}))
+    (tmp_path / "bo/take-2.wav.json").write_text(json.dumps({"agent": "Bo Lee", "take": "take 5", "started_at": "2026-01-02T03:04:05"}))
     (tmp_path / "ann/.hidden.wav").write_bytes(b"x")
     found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
     assert found == ["ann/long-hold/take-07.wav", "bo/take-2.wav", "cy__refund-delay__take-3.mp3", "long_hold_take1.wav", "x.wav"]

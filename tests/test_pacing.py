@@ -99,3 +99,10 @@ def test_first_response_skips_a_backchannel_during_the_callers_first_words():
     raw = turns.build_turns({"agent": agent, "customer": customer})
     first = next(t for t, n in zip(raw, [0, 1, 0, 12]) if t.speaker == "agent" and not turns.is_backchannel(t, n))
     assert turns.first_response_s(first.start_s, customer) == pytest.approx(1.2)
+
+
+@pytest.mark.parametrize("rate,words,flag", [(200, 12, "too fast"), (100, 12, "too slow"), (150, 12, None), (200, 5, None), (None, 12, None)])
+def test_sustained_runs_outside_110_190_are_flagged(rate, words, flag):
+    from voicecoach.analysis.bands import rate_flag
+
+    assert rate_flag(rate, words) == flag

@@ -8,11 +8,11 @@ import shutil
 import subprocess
 
 import pytest
-
-from voicecoach.sidecar import sidecar_path
 import soundfile as sf
 
 from audio_support import VOICECOACH, find_clip, play, require_input_device
+
+from voicecoach.sidecar import sidecar_path
 
 CUE_TOLERANCE_S = 0.05
 CARD = '''

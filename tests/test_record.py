@@ -11,11 +11,11 @@ import sys
 import time
 
 import pytest
-
-from voicecoach.sidecar import sidecar_path
 import soundfile as sf
 
 from audio_support import LOOPBACK_DELAY_S, VOICECOACH, find_clip, known_clip, play, require_input_device, start_recorder
+
+from voicecoach.sidecar import sidecar_path
 
 MIN_CORRELATION = 0.9
 STARTUP_SLACK_S = 1.5  # paplay start + stderr pipe delay: the clip lands at most this late

@@ -11,7 +11,7 @@ import numpy as np
 from . import activity, audio, scenarios, transcribe
 from .analysis.coach import coach
 from .errors import AudioError
-from .analysis import diarize, loudness, pacing, pitch, syllables, turns
+from .analysis import bands, diarize, loudness, pacing, pitch, syllables, turns
 from .results import Analysis, Segment, SpeakerStats, Turn
 
 CHANNELS = {"left": 0, "right": 1}
@@ -148,6 +148,7 @@ def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | No
                 text=" ".join(w.text for w in words),
                 words=len(words),
                 rate_wpm=pacing.rate_wpm(len(words), spoken),
+                rate_flag=bands.rate_flag(pacing.rate_wpm(len(words), spoken), len(words)) if t.speaker == "agent" else None,
                 level_dbfs=loudness.median_dbfs(party.act.frame_dbfs, mask),
                 latency_s=None,
                 pitch_hz=pitch.median_hz(party.f0, mask),

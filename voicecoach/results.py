@@ -106,6 +106,7 @@ class Turn:
     latency_s: float | None
     pitch_hz: float | None = None
     backchannel: bool = False
+    rate_flag: str | None = None  # "too slow" / "too fast": a turn of 8+ words outside 110-190 wpm
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class Analysis:
     source: str
     duration_s: float
     model: str
-    layout: str  # "stereo", "mono", "mono-cued"
+    layout: str  # "stereo", "mono", "mono-cued", "mixed"
     agent: SpeakerStats
     customer: SpeakerStats | None
     latency: Latency | None

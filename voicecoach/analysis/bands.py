@@ -10,6 +10,17 @@ LATENCY_CALM_S = (0.5, 1.5)  # deliberate pause after an upset caller (Gong: top
 LEVEL_TREND_MAX_DB_PER_MIN = 2.0  # a calm voice does not climb
 
 
+MIN_FLAG_WORDS = 8  # a run of fewer words is a phrase, not a sustained pace
+
+
+def rate_flag(rate_wpm: float | None, words: int) -> str | None:
+    """'too slow' / 'too fast' for a sustained run (a turn of 8 words or more) outside 110-190 wpm."""
+    if rate_wpm is None or words < MIN_FLAG_WORDS:
+        return None
+    flo, fhi = RATE_FLAG_WPM
+    return "too slow" if rate_wpm < flo else "too fast" if rate_wpm > fhi else None
+
+
 def rate_band(rate_wpm: float | None) -> str:
     """'target', 'neutral', 'slow', 'fast', 'too slow' or 'too fast' for a words-per-minute value."""
     if rate_wpm is None:

@@ -72,12 +72,16 @@ def _turn_table(a: Analysis) -> list[str]:
         who = "agent*" if t.backchannel else t.speaker
         lat = "" if t.latency_s is None else f"{t.latency_s:+.2f} s"
         level = "" if t.level_dbfs is None else f"{t.level_dbfs:.1f}"
-        prefix = f"  {_mmss(t.start_s):>7}  {who:<8} {lat:>8} {t.words:>5} {_num(t.rate_wpm):>5} {level:>6}  "
+        wpm = _num(t.rate_wpm) + ("!" if t.rate_flag else "")
+        prefix = f"  {_mmss(t.start_s):>7}  {who:<8} {lat:>8} {t.words:>5} {wpm:>5} {level:>6}  "
         room = WIDTH - len(prefix)
         text = t.text if len(t.text) <= room else t.text[: room - 3] + "..."
         lines.append(prefix + text)
     if any(t.backchannel for t in a.turns):
         lines.append("  * backchannel (1 s or less, 2 words or fewer): not counted as an answer")
+    if any(t.rate_flag for t in a.turns):
+        lo, hi = bands.RATE_FLAG_WPM
+        lines.append(f"  ! a sustained run (8+ words) below {lo:.0f} or above {hi:.0f} wpm: the caller hears it")
     return lines
 
 
