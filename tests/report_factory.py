@@ -10,7 +10,7 @@ import soundfile as sf
 
 from voicecoach.results import (
     Analysis, Debrief, DebriefPoint, EvidenceItem, Latency, Level, Opening, Pauses, Pitch, ScenarioResult,
-    SpeakerStats, Turn, Word,
+    Segment, SpeakerStats, Turn, Word,
 )
 
 HOSTILE = "<script>alert(1)</script>"
@@ -54,6 +54,7 @@ def hand_analysis(source: str = "take.wav", *, customer_text: str = f"Hi {HOSTIL
         agent=_stats(len(agent_text.split()), rate_wpm, opening, level_dbfs), customer=_stats(6, 160.0, None, pitch_hz=220.0),
         latency=lat, first_response_s=latency_s, talk_ratio=0.5, overtalk_s=0.0, turns=turns, words=words,
         warnings=[f"a warning that quotes {HOSTILE}"], scenario=scenario,
+        segments={who: [Segment(a, b) for w, a, b in BURSTS if w == who] for who in ("customer", "agent")},
     )
 
 

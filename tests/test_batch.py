@@ -27,7 +27,7 @@ from voicecoach.batch import run_batch
 from voicecoach.batch_walk import clip_meta, discover
 from voicecoach.cli import main
 from voicecoach.errors import VoicecoachError
-from voicecoach.report import RENDERERS, batch_index
+from voicecoach.report import batch_index
 from voicecoach.results import BatchRow, BatchSummary
 from voicecoach.sidecar import sidecar_path
 
@@ -218,8 +218,7 @@ def test_batch_rows_statuses_and_exit_code(local_run, session_folder):
             assert r["started_at"] == started
         assert (out / r["report_json"]).is_file()
         assert json.loads((out / r["report_json"]).read_text())["agent"]["rate_wpm"] == r["rate_wpm"]
-        if "html" in RENDERERS:
-            assert r["report_html"] and (out / r["report_html"]).is_file()
+        assert r["report_html"] and (out / r["report_html"]).is_file()
         assert r["duration_s"] > 2.0 and r["rate_wpm"] is not None and r["opening_rate_wpm"] is not None
     for rel, reason in BAD.items():
         assert rows[rel]["status"] == "failed" and reason in rows[rel]["error"], rows[rel]

@@ -7,6 +7,7 @@ import io
 import re
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 import soundfile as sf
 from click.testing import CliRunner
@@ -114,16 +115,20 @@ def test_transcript_lines_and_evidence(page):
     assert '<mark class="evidence" title="acknowledgment / impact">twelve minutes</mark>' in page
 
 
-def test_media_series_follow_the_signal(clip):
-    """The plotted speech segments are the clip's bursts (20 ms frames: within 0.05 s)."""
+def test_media_series_follow_the_signal_over_the_analysis_segments(clip):
+    """Level and pitch are plotted exactly where the Analysis found speech, from the clip itself:
+    the -20 dBFS bursts read -20 dB and their 180/220 Hz tones as pitch."""
     a = hand_analysis(str(clip))
     m = media.load(clip, a, agent_channel="right")
-    segs = {s.speaker: [(g.start_s, g.end_s) for g in s.segments] for s in m.series}
-    want = {"customer": [(0.5, 2.0)], "agent": [(2.6, 4.0), (4.4, 5.5)]}
-    for speaker, spans in want.items():
-        assert len(segs[speaker]) == len(spans)
-        for (s0, e0), (s1, e1) in zip(segs[speaker], spans):
-            assert abs(s0 - s1) < 0.05 and abs(e0 - e1) < 0.05
+    for s in m.series:
+        inside = np.zeros(len(s.times_s), bool)
+        for seg in a.segments[s.speaker]:
+            inside |= (s.times_s >= seg.start_s + 0.05) & (s.times_s <= seg.end_s - 0.05)
+        assert np.all(np.isnan(s.level_dbfs[~np.any([(s.times_s >= g.start_s - 0.02) & (s.times_s <= g.end_s + 0.02)
+                                                      for g in a.segments[s.speaker]], axis=0)]))  # fmt: skip
+        assert np.nanmedian(s.level_dbfs[inside]) == pytest.approx(-20.0, abs=0.5)
+        f0 = 180.0 if s.speaker == "agent" else 220.0
+        assert np.nanmedian(s.pitch_hz[inside]) == pytest.approx(f0, rel=0.02)
 
 
 def test_html_without_media_still_renders():

@@ -41,13 +41,20 @@ class ChannelActivity:
 
     def frame_mask(self, start_s: float = 0.0, end_s: float = float("inf")) -> np.ndarray:
         """Boolean mask of frames that lie inside speech segments and within [start_s, end_s)."""
-        mask = np.zeros(len(self.frame_dbfs), dtype=bool)
-        for seg in self.segments:
-            lo = max(seg.start_s, start_s)
-            hi = min(seg.end_s, end_s)
-            if hi > lo:
-                mask[int(np.ceil(lo / self.hop_s)) : int(np.floor(hi / self.hop_s)) + 1] = True
-        return mask
+        return segments_mask(self.segments, len(self.frame_dbfs), self.hop_s, start_s, end_s)
+
+
+def segments_mask(
+    segments: list[Segment], n_frames: int, hop_s: float, start_s: float = 0.0, end_s: float = float("inf")
+) -> np.ndarray:
+    """Boolean mask of the frames (frame i centred at i * hop_s) inside ``segments`` and [start_s, end_s)."""
+    mask = np.zeros(n_frames, dtype=bool)
+    for seg in segments:
+        lo = max(seg.start_s, start_s)
+        hi = min(seg.end_s, end_s)
+        if hi > lo:
+            mask[int(np.ceil(lo / hop_s)) : int(np.floor(hi / hop_s)) + 1] = True
+    return mask
 
 
 def _butter_highpass_ir(sr: int, cutoff_hz: float, order: int = 4, taps: int = 4096) -> np.ndarray:

@@ -44,7 +44,6 @@ class ClipTask:
     path: str
     rel: str
     options: pipeline.Options
-    want_html: bool
 
 
 @dataclass(frozen=True)
@@ -55,12 +54,6 @@ class ClipOutcome:
     warnings: tuple[str, ...] = ()
     json_text: str | None = None
     html_text: str | None = None
-
-
-def _html_renderer():
-    from .report import RENDERERS
-
-    return RENDERERS.get("html")
 
 
 def _metrics(result) -> dict[str, Any]:
@@ -80,7 +73,7 @@ def _metrics(result) -> dict[str, Any]:
 
 def analyze_clip(task: ClipTask) -> ClipOutcome:
     """The per-clip work on a worker: never raises, a failure comes back as ``error``."""
-    from .report import RENDERERS
+    from .report import render, render_clip
 
     try:
         result = pipeline.analyze(task.path, task.options)
@@ -90,15 +83,11 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
         return ClipOutcome(task.rel, error=f"{task.path}: internal error {type(e).__name__}: {e}")
     warnings = list(result.warnings)
     html_text = None
-    html = RENDERERS.get("html")
-    if task.want_html and html is not None:
-        try:
-            from .report import media
-
-            html_text = html(result, media=media.load(task.path, result, agent_channel=task.options.agent_channel))
-        except Exception as e:  # the JSON result stands even when the page cannot be drawn
-            warnings.append(f"HTML report not written: {type(e).__name__}: {e}")
-    return ClipOutcome(task.rel, None, _metrics(result), tuple(warnings), RENDERERS["json"](result), html_text)
+    try:
+        html_text = render_clip(result, "html", task.path, agent_channel=task.options.agent_channel)
+    except Exception as e:  # the JSON result stands even when the page cannot be drawn
+        warnings.append(f"HTML report not written: {type(e).__name__}: {e}")
+    return ClipOutcome(task.rel, None, _metrics(result), tuple(warnings), render(result, "json"), html_text)
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -262,7 +251,6 @@ def run_batch(
 
 
 def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_start, on_row, t0) -> BatchSummary:
-    want_html = _html_renderer() is not None
     # local workers share this machine's cores: one Whisper thread each by default is ~20% more
     # clips per minute than every worker starting CTranslate2's 4 (see README, Benchmark)
     threads = options.cpu_threads or (max(1, (os.cpu_count() or 1) // jobs) if client is None and jobs > 1 else 0)
@@ -275,7 +263,6 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
         "agent_speaks": options.agent_speaks,
         "language": options.language,
         "beam_size": options.beam_size,
-        "html": want_html,
     }
     clips = discover(root, exclude=out_dir)
     if not clips:
@@ -308,7 +295,7 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
             )
             continue
         coached = meta.scenario if card is not None else None  # coach against the card when there is one
-        tasks.append(ClipTask(str(path), rel, dataclasses.replace(options, scenario=coached, cpu_threads=threads), want_html))
+        tasks.append(ClipTask(str(path), rel, dataclasses.replace(options, scenario=coached, cpu_threads=threads)))
 
     if on_start is not None:
         on_start(len(clips), len(clips) - len(tasks) - sum(r.status == "failed" for r in rows.values()))

@@ -132,18 +132,13 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
     from dataclasses import replace
 
     from .pipeline import analyze as run_analysis
-    from .report import render
+    from .report import render_clip
 
     options = replace(_options(agent_channel, model, allow_download, layout, agent_speaks), scenario=scenario)
     result = run_analysis(clip, options, on_progress=_progress_printer())
     if sys.stderr.isatty():
         click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
-    if fmt == "html":  # the page embeds the audio and plots level/pitch: decode the clip once more
-        from .report import media
-
-        _write(render(result, fmt, media=media.load(clip, result, agent_channel=agent_channel)), out)
-        return
-    _write(render(result, fmt), out)
+    _write(render_clip(result, fmt, clip, agent_channel=agent_channel), out)
 
 
 @main.command(context_settings=CONTEXT)
@@ -177,7 +172,7 @@ def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, mode
 
         card = load_card(scenario)
     options = _options(agent_channel, model, allow_download, layout, agent_speaks)
-    if card is not None and "scenario" in {f.name for f in dataclasses.fields(options)}:
+    if card is not None:
         options = dataclasses.replace(options, scenario=scenario)
     analyses = []
     for clip in clips:

@@ -312,5 +312,6 @@ def analyze(
         turns=turn_rows,
         words=words,
         warnings=warnings,
+        segments={"agent": agent.act.segments, **({"customer": customer_segments} if customer_segments else {})},
     )
     return result if card is None else replace(result, scenario=coach(result, card))

@@ -126,6 +126,9 @@ class Analysis:
     turns: list[Turn]
     words: list[Word]
     warnings: list[str] = field(default_factory=list)
+    # The speech activity every number was measured from, per party ("customer" on mono-cued
+    # takes: the cues as played), so a timeline can be drawn exactly as the numbers saw the call.
+    segments: dict[str, list[Segment]] = field(default_factory=dict)
     # Filled by the coaching layer when a scenario card is given; None otherwise.
     scenario: ScenarioResult | None = None
     schema_version: int = SCHEMA_VERSION

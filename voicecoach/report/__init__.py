@@ -23,6 +23,16 @@ COMPARE_RENDERERS: dict[str, Callable[..., str]] = {
 CONTEXT_FORMATS = {"html"}  # renderers that accept extra keyword context (media, analyses)
 
 
+def render_clip(result: Any, fmt: str, clip: str, *, agent_channel: str = "left") -> str:
+    """Render one clip's Analysis; the HTML page also embeds the clip's audio and plots its level
+    and pitch (decoded again from ``clip``, which must be the file the Analysis came from)."""
+    if fmt != "html":
+        return render(result, fmt)
+    from . import media
+
+    return render(result, fmt, media=media.load(clip, result, agent_channel=agent_channel))
+
+
 def render(result: Any, fmt: str, **context: Any) -> str:
     """Render ``result`` (an Analysis or a Comparison) as ``fmt``; ``context`` reaches only the
     renderers in CONTEXT_FORMATS."""

@@ -201,8 +201,9 @@ def audio_tag(media, take: int = 0) -> str:
     return f'<audio id="audio-{take}" data-take="{take}" controls preload="auto" src="{media.data_uri}"></audio>'
 
 
-def segments_of(media) -> dict[str, list] | None:
-    return None if media is None else {s.speaker: s.segments for s in media.series}
+def segments_of(a: Analysis) -> dict[str, list] | None:
+    """The speech activity the numbers were measured from (None on results without it)."""
+    return a.segments or None
 
 
 def render(a: Analysis, *, media=None) -> str:
@@ -219,7 +220,7 @@ def render(a: Analysis, *, media=None) -> str:
     parts += ["<h2>Headline</h2>", headline(a), "<h2>Listen</h2>", audio_tag(media)]
     parts += ["<h2>Timeline</h2>", '<p class="sub">Customer above, agent below; light bars are turns, solid bars speech, '
               "gaps inside a turn are pauses; each response latency is labelled; the opening sentence is boxed. Click to play.</p>"]
-    parts.append(figure(figures.timeline([(a.source, a, segments_of(media))])))
+    parts.append(figure(figures.timeline([(a.source, a, segments_of(a))])))
     if media is not None:
         parts += ["<h2>Level and pitch</h2>", figure(figures.level_pitch(media.series, a.duration_s))]
     parts += ["<h2>Pace per turn</h2>", figure(figures.pace(a))]

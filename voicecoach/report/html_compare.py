@@ -77,8 +77,8 @@ def render(c: Comparison, *, analyses: list[Analysis] | None = None, media: list
               "latency over 0.1 s, level 1 dB or more; better or worse against the targets.</p>", _metrics_table(c)]
     if analyses:
         parts += ["<h2>Timelines</h2>", '<p class="sub">All takes on one time axis. Click a lane to play that take from there.</p>']
-        parts.append(figure(figures.timeline([(f"take {i}: {t.label}", a, segments_of(m))
-                                              for i, (t, a, m) in enumerate(zip(c.takes, analyses, media), 1)])))
+        parts.append(figure(figures.timeline([(f"take {i}: {t.label}", a, segments_of(a))
+                                              for i, (t, a) in enumerate(zip(c.takes, analyses), 1)])))
     parts += ["<h2>Listen</h2>"] + [f"<p>take {i}: {esc(t.label)}</p>{audio_tag(m, i - 1)}" for i, (t, m) in enumerate(zip(c.takes, media), 1)]
     parts += ["<h2>Response latency, turn by turn</h2>", _turns(c)]
     if len(c.takes) >= 3:

@@ -1,9 +1,9 @@
 """What the HTML report shows besides the Analysis: the clip's audio and its per-frame series.
 
-The Analysis carries numbers, not signals. The HTML renderer needs the audio to embed and the level
-and pitch of every frame to plot, so this module decodes the clip again (``audio.load``) and
-recomputes the frame series with the same functions the pipeline uses (``activity.detect``,
-``pitch.track``). No metric is computed here: the pipeline stays the one road for metrics.
+The Analysis carries numbers and the speech segments they came from, not signals. The HTML page
+needs the audio to embed and the level and pitch of every frame to plot, so this module decodes the
+clip again (``audio.load``) and computes those frame series over the Analysis's own segments (no
+second speech detection). No metric is computed here: the pipeline stays the one road for metrics.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ class Series:
     times_s: np.ndarray
     level_dbfs: np.ndarray
     pitch_hz: np.ndarray
-    segments: list[Segment]
 
 
 @dataclass(frozen=True)
@@ -66,23 +65,17 @@ def encode_audio(channels: np.ndarray, sr: int) -> tuple[str, bytes]:
 LEVEL_SMOOTH_S = 0.1  # plot the level as heard over 100 ms, not every consonant dip of a 20 ms frame
 
 
-def _series(speaker: str, samples: np.ndarray, sr: int, spans: list[tuple[float, float]] | None = None) -> Series:
-    """One party's level and pitch; ``spans`` keeps only those stretches (the party's turns when two
-    voices share the channel)."""
-    act = activity.detect(samples, sr=sr)
-    mask = act.frame_mask()
-    f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=mask)
-    if spans is not None:
-        times = np.arange(len(mask)) * act.hop_s
-        mask = mask & np.any([(times >= a) & (times <= b) for a, b in spans] or [np.zeros(len(mask), bool)], axis=0)
-        f0 = np.where(mask, f0, np.nan)
-    width = max(1, int(round(LEVEL_SMOOTH_S / act.hop_s)))
-    power = np.convolve(10.0 ** (act.frame_dbfs / 10.0), np.ones(width) / width, mode="same")
+def _series(speaker: str, samples: np.ndarray, sr: int, segments: list[Segment]) -> Series:
+    """One party's level and pitch over the speech the pipeline measured (``segments``)."""
+    db = activity.speech_levels(samples, sr=sr)
+    mask = activity.segments_mask(segments, len(db), activity.HOP_S)
+    f0 = pitch.track(samples, sr=sr, hop_s=activity.HOP_S, frame_dbfs=db, speech=mask)
+    width = max(1, int(round(LEVEL_SMOOTH_S / activity.HOP_S)))
+    power = np.convolve(10.0 ** (db / 10.0), np.ones(width) / width, mode="same")
     smooth = 10.0 * np.log10(np.maximum(power, 1e-20))
-    step = max(1, int(round(PLOT_HOP_S / act.hop_s)))
+    step = max(1, int(round(PLOT_HOP_S / activity.HOP_S)))
     level = np.where(mask, smooth, np.nan)[::step]
-    segments = act.segments if spans is None else [seg for seg in act.segments if any(a <= seg.start_s <= b for a, b in spans)]
-    return Series(speaker, np.arange(len(level)) * act.hop_s * step, level, f0[::step], segments)
+    return Series(speaker, np.arange(len(level)) * activity.HOP_S * step, level, f0[::step])
 
 
 def load(path: str | Path, analysis: Analysis, *, agent_channel: str = "left") -> Media:
@@ -92,14 +85,15 @@ def load(path: str | Path, analysis: Analysis, *, agent_channel: str = "left") -
     (one channel, or a stereo file with the same audio twice) plots its first channel as the agent.
     """
     clip = audio.load(path)
+    segs = analysis.segments
     if analysis.layout == "stereo" and clip.n_channels == 2:
         agent_idx = 1 if agent_channel == "right" else 0
-        series = [_series("customer", clip.channels[1 - agent_idx], clip.sr), _series("agent", clip.channels[agent_idx], clip.sr)]
-    elif analysis.layout == "mixed":  # one channel, two voices: each party's turns as the pipeline split them
+        sources = {"customer": clip.channels[1 - agent_idx], "agent": clip.channels[agent_idx]}
+    elif analysis.layout == "mixed":  # one channel, two voices: each party's speech as the pipeline split it
         mono = clip.channels.mean(axis=0)
-        spans = {who: [(t.start_s, t.end_s) for t in analysis.turns if t.speaker == who] for who in ("customer", "agent")}
-        series = [_series(who, mono, clip.sr, spans[who]) for who in ("customer", "agent")]
+        sources = {"customer": mono, "agent": mono}
     else:
-        series = [_series("agent", clip.channels[0], clip.sr)]
+        sources = {"agent": clip.channels[0]}
+    series = [_series(who, x, clip.sr, segs.get(who, [])) for who, x in sources.items()]
     mime, data = encode_audio(clip.channels, clip.sr)
     return Media(mime, base64.b64encode(data).decode("ascii"), clip.duration_s, series)
