@@ -26,7 +26,7 @@ def test_bursts_are_timed_within_25_ms():
     assert [round(s.end_s, 2) for s in segs] == pytest.approx([1.5, 3.5, 5.0], abs=ONSET_TOL_S)
 
 
-@pytest.mark.parametrize("gap_s,expected_segments", [(0.15, 1), (0.20, 1), (0.30, 2), (0.50, 2)])
+@pytest.mark.parametrize("gap_s,expected_segments", [(0.15, 1), (0.20, 1), (0.23, 1), (0.27, 2), (0.30, 2), (0.50, 2)])
 def test_gaps_shorter_than_a_pause_are_bridged(gap_s, expected_segments):
     y = place(3.0, [(0.5, voice_like(150, 0.8, -20)), (1.3 + gap_s, voice_like(150, 0.8, -20))])
     assert len(activity.detect(y, sr=SR).segments) == expected_segments

@@ -49,8 +49,9 @@ def _practice(card_path, session, *extra, **kw):
 
 @pytest.mark.audio
 def test_cue_ends_are_logged_where_they_are_heard(card_path, tmp_path):
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng missing: apt-get install espeak-ng")
+    from conftest import require_espeak
+
+    require_espeak()
     from voicecoach.practice import cue_clips
     from voicecoach.scenarios import load_card
 
@@ -101,8 +102,6 @@ def test_debrief_prints_report_and_saves_commitment(card_path, tmp_path):
     from conftest import SAMPLES
 
     sample = SAMPLES / "long_hold_mono.wav"
-    if not sample.exists():
-        pytest.skip("samples/long_hold_mono.wav missing: run make samples")
     session = tmp_path / "s"
     args = ["practice", str(card_path), "--dir", str(session), "--agent", "a1", "--brief-s", "0",
             "--act-s", "6", "--rewind-s", "0"]

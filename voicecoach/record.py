@@ -307,7 +307,7 @@ def record(
         sf_file = sf.SoundFile(str(path), "w", samplerate=rate_hz, channels=channels, subtype="PCM_16", format="WAV")
     except (sf.LibsndfileError, RuntimeError, OSError) as e:
         raise AudioError(f"{path}: cannot create the file ({e}); choose another folder") from e
-    sf._snd.sf_command(sf_file._file, SFC_SET_UPDATE_HEADER_AUTO, sf._ffi.NULL, 1)
+    header_live = _update_header_on_every_write(sf_file)
     write_sidecar(path, meta)
     max_frames = None if seconds is None else int(round(seconds * rate_hz))
     writer = _Writer(sf_file, blocks, meter, max_frames, reached)
@@ -373,6 +373,9 @@ def record(
 
     duration_s = meter.frames / rate_hz
     warnings = []
+    if not header_live:
+        warnings.append("this soundfile version cannot keep the WAV header current while recording: "
+                        "a killed recorder leaves a file whose header must be repaired (sox can)")
     if meter.clipped_blocks:
         warnings.append(f"the input clipped in {meter.clipped_blocks} block(s): lower the input gain")
     if meter.loudest_dbfs < QUIET_DBFS and duration_s >= QUIET_AFTER_S:
@@ -401,6 +404,17 @@ def record(
     peak = _dbfs(meter.peak) if meter.frames else None
     return Take(str(path), dev.name, rate_hz, channels, started_at, round(duration_s, 3), stopped_by,
                 None if peak is None or math.isinf(peak) else round(peak, 1), meter.clipped_blocks, meter.overflows, cues, warnings)
+
+
+def _update_header_on_every_write(sf_file) -> bool:
+    """Ask libsndfile to rewrite the WAV header after every write (SFC_SET_UPDATE_HEADER_AUTO), so
+    the file on disk is a valid WAV at every moment, even after kill -9. soundfile has no public
+    call for it; if its internals ever move, recording goes on and says what is lost."""
+    try:
+        sf._snd.sf_command(sf_file._file, SFC_SET_UPDATE_HEADER_AUTO, sf._ffi.NULL, 1)
+    except AttributeError:
+        return False
+    return True
 
 
 def _cue_times(playback: Playback, stream) -> list[dict[str, Any]]:
