@@ -410,6 +410,8 @@ def _update_header_on_every_write(sf_file) -> bool:
     """Ask libsndfile to rewrite the WAV header after every write (SFC_SET_UPDATE_HEADER_AUTO), so
     the file on disk is a valid WAV at every moment, even after kill -9. soundfile has no public
     call for it; if its internals ever move, recording goes on and says what is lost."""
+    import soundfile as sf
+
     try:
         sf._snd.sf_command(sf_file._file, SFC_SET_UPDATE_HEADER_AUTO, sf._ffi.NULL, 1)
     except AttributeError:
