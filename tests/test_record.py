@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -184,3 +185,25 @@ def test_full_disk_keeps_what_was_written(device, tmp_path):
         sf.read(str(out))
     finally:
         subprocess.run(["umount", str(disk)])
+
+
+@pytest.mark.audio
+def test_without_portaudio_record_says_what_to_install_and_analyze_still_works(tmp_path):
+    """A mount namespace where libportaudio cannot be loaded (an empty file bound over it): a real
+    machine without PortAudio, no mocks."""
+    import glob
+
+    libs = [p for p in glob.glob("/usr/lib/*/libportaudio.so.2*") + glob.glob("/usr/lib/libportaudio.so.2*") if not os.path.islink(p)]
+    if os.geteuid() != 0 or not libs or shutil.which("unshare") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root with libportaudio2 and unshare installed")
+        pytest.skip("needs root, unshare and libportaudio2 to hide it")
+    cli = " ".join(VOICECOACH)
+    script = (f"mount --bind /dev/null {libs[0]} && "
+              f"{cli} record {tmp_path / 't.wav'} --seconds 1; echo rc=$?; "
+              f"{cli} analyze samples/long_hold_mono.wav --format json > {tmp_path / 'r.json'}; echo rc=$?")  # fmt: skip
+    res = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert res.stdout.split() == ["rc=1", "rc=0"], res.stdout + res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1 and "apt-get install libportaudio2" in errors[0] and "Traceback" not in res.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["agent"]["words"] > 50
