@@ -29,7 +29,8 @@ def assign_words(words: list, segments: list[Segment], speaker: str) -> list[Pla
 
     A word overlapping segments belongs to the one it overlaps most; one stamped in silence belongs to the next segment if
     that starts within 2 s (early stamps after silence) or to the previous one if that ended within
-    0.5 s; anything else lies on silence and is dropped (Whisper's "Thank you." on silence).
+    0.5 s; anything else lies on silence and is dropped (Whisper's "Thank you." on silence). Each
+    word's times are clamped to its segment, so a quote is never timed before its speech began.
     """
     placed: list[Placed] = []
     if not segments:
@@ -50,7 +51,10 @@ def assign_words(words: list, segments: list[Segment], speaker: str) -> list[Pla
             continue
         if placed and idx < placed[-1].segment:  # keep Whisper's word order monotonic
             idx = placed[-1].segment
-        placed.append(Placed(Word(w.text, round(w.start_s, 3), round(w.end_s, 3), speaker, round(w.probability, 3)), idx))
+        seg = segments[idx]  # a word is heard inside its speech segment: clamp Whisper's times to it
+        start = min(max(w.start_s, seg.start_s), seg.end_s)
+        end = min(max(w.end_s, start), seg.end_s)
+        placed.append(Placed(Word(w.text, round(start, 3), round(end, 3), speaker, round(w.probability, 3)), idx))
     return placed
 
 
