@@ -144,3 +144,20 @@ def test_a_json_report_named_like_the_take_never_overwrites_its_sidecar(tmp_path
         assert report["layout"] == "mono-cued"
         assert report["latency"]["values_s"] == pytest.approx([1.0, 1.0], abs=0.08)
     assert json.loads(sidecar_path(take).read_text())["agent"] == "a1"
+
+
+@pytest.mark.slow
+def test_a_practice_take_is_coached_against_the_scene_it_was_recorded_for(tmp_path):
+    import shutil
+
+    from voicecoach.sidecar import write_sidecar
+
+    take = tmp_path / "take-01.wav"
+    shutil.copy("samples/long_hold_mono.wav", take)
+    write_sidecar(take, {"agent": "a1", "scenario": "long-hold", "take": 1})
+    r = run("analyze", take, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["scenario"]["id"] == "long-hold" and "coaching against long-hold" in r.stderr
+    write_sidecar(take, {"agent": "a1", "scenario": "a-scene-not-shipped", "take": 1})
+    r = run("analyze", take, "--format", "json")
+    assert r.returncode == 0 and json.loads(r.stdout)["scenario"] is None

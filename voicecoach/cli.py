@@ -98,6 +98,21 @@ def _options(agent_channel: str, model: str | None, allow_download: bool, layout
     )
 
 
+def _recorded_scenario(clip: str) -> str | None:
+    """The shipped scenario a take's sidecar names (written by 'voicecoach practice'), if any."""
+    from .errors import ScenarioError
+    from .scenarios import load_card
+    from .sidecar import read_sidecar
+
+    named = (read_sidecar(clip) or {}).get("scenario") if Path(clip).is_file() else None
+    if not isinstance(named, str):
+        return None
+    try:
+        return load_card(named).id
+    except ScenarioError:  # a card that is not here (yet) is no reason to fail the analysis
+        return None
+
+
 @click.group(cls=VoicecoachGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="voicecoach")
 def main():
@@ -134,6 +149,8 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
     from .pipeline import analyze as run_analysis
     from .report import render_clip
 
+    if scenario is None and (scenario := _recorded_scenario(clip)) is not None:
+        click.echo(f"coaching against {scenario}, the scene this take was recorded for (--scenario to change)", err=True)
     options = replace(_options(agent_channel, model, allow_download, layout, agent_speaks), scenario=scenario)
     result = run_analysis(clip, options, on_progress=_progress_printer())
     if sys.stderr.isatty():
