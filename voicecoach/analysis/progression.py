@@ -57,7 +57,7 @@ def streaks(days: Iterable[dt.date]) -> tuple[int, int, int]:
 
 def agent_progress(rows: list[BatchRow], targets: dict[str, judge.Targets] | None = None) -> list[AgentProgress]:
     """One block per agent (None: agent unknown), scenarios in name order. ``targets`` maps a
-    scenario id to its card's targets (``judge.targets_from``); other scenarios use the defaults."""
+    scenario id to its card's targets (``card.targets``); other scenarios use the defaults."""
     by_agent: dict[str | None, list[BatchRow]] = defaultdict(list)
     for r in rows:
         by_agent[r.agent].append(r)
@@ -65,8 +65,8 @@ def agent_progress(rows: list[BatchRow], targets: dict[str, judge.Targets] | Non
     for agent in sorted(by_agent, key=lambda a: (a is None, a or "")):
         mine = by_agent[agent]
         ok = sorted((r for r in mine if r.status == "ok" and r.kind == "take"), key=take_order)
-        practice, longest, current = streaks(d for d in map(_day, ok) if d is not None)
         days = [d for d in map(_day, ok) if d is not None]
+        practice, longest, current = streaks(days)
         by_scenario: dict[str | None, list[BatchRow]] = defaultdict(list)
         for r in ok:
             by_scenario[r.scenario].append(r)
