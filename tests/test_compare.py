@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from report_factory import hand_analysis, replace_agent
 from voicecoach.cli import main
-from voicecoach.compare import Targets, compare
+from voicecoach.analysis.judge import Targets
+from voicecoach.compare import compare
 from voicecoach.report import render
 
 

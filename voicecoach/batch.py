@@ -319,7 +319,7 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
 
     ordered = [rows[k] for k in sorted(rows)]
     tags = {name: list(card.skill_tags) for name, card in cards.items()}
-    targets = {name: judge.targets_from(card.targets) for name, card in cards.items()}
+    targets = {name: card.targets for name, card in cards.items()}
     summary = summarize(root, settings, ordered, tags, notes, processed=len(tasks), elapsed_s=time.monotonic() - t0,
                         targets=targets)  # fmt: skip
     write_summary(out_dir, summary)

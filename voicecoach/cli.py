@@ -177,7 +177,6 @@ def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, mode
     import dataclasses
 
     from .compare import compare as compare_takes
-    from .compare import targets_from
     from .pipeline import analyze as run_analysis
     from .report import render
 
@@ -195,7 +194,7 @@ def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, mode
     for clip in clips:
         click.echo(f"analyzing {clip}", err=True)
         analyses.append(run_analysis(clip, options))
-    result = compare_takes(analyses, targets_from(card.targets if card else None), scenario=card.id if card else None)
+    result = compare_takes(analyses, card.targets if card else None, scenario=card.id if card else None)
     if fmt == "html":
         from .report import media
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from .analysis import bands, judge
-from .analysis.judge import Targets, targets_from  # noqa: F401  (the CLI and tests take them from here)
+from .analysis.judge import Targets
 from .results import Analysis, Comparison, MetricComparison, TakeSummary, Turn, TurnComparison
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from . import bands, turns
 
@@ -38,14 +38,6 @@ class Targets:
     opening_vs_rest_max_pct: float = -TEMPO_NOTICEABLE_PCT
     latency_s: tuple[float, float] = bands.LATENCY_CALM_S
     level_trend_max_db_per_min: float = bands.LEVEL_TREND_MAX_DB_PER_MIN
-
-
-def targets_from(card_targets: Any) -> Targets:
-    """Targets from a scenario card's targets block (any object with the same field names)."""
-    if card_targets is None:
-        return Targets()
-    base = Targets()
-    return Targets(**{f: getattr(card_targets, f, getattr(base, f)) for f in base.__dataclass_fields__})
 
 
 def band_distance(lo: float, hi: float) -> Distance:

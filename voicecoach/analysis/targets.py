@@ -103,7 +103,7 @@ def _trend(a: Analysis, max_db_per_min: float) -> TargetCheck:
 
 
 def check(a: Analysis, targets) -> list[TargetCheck]:
-    """Every target of a card (``scenarios.Targets``) against the clip, in a fixed order."""
+    """Every target of a card (``judge.Targets``) against the clip, in a fixed order."""
     return [
         _opening(a, targets.opening_max_wpm, targets.opening_vs_rest_max_pct),
         _latency(a, targets.latency_s),

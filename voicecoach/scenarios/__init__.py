@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis.judge import Targets  # what good looks like: the one definition, shared with compare and batch
 from ..errors import ScenarioError
 
 CARDS_DIR = Path(__file__).parent
@@ -22,19 +23,6 @@ SKILLS = ("acknowledgment", "options", "boundary-setting", "expectation-setting"
 CUE_CATEGORIES = ("acknowledgment", "options", "next_steps", "risks", "ace")
 CHANNELS = ("phone",)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Targets:
-    """What good pacing looks like in this scene (defaults: DOMAIN.md phone bands)."""
-
-    rate_wpm: tuple[float, float] = (140.0, 160.0)
-    opening_max_wpm: float = 140.0
-    # The opening should be at least this much slower than the rest of the agent's speech, in
-    # percent (-5: five percent slower; listeners notice about 5%, Quene 2007).
-    opening_vs_rest_max_pct: float = -5.0
-    latency_s: tuple[float, float] = (0.5, 1.5)  # calm pause after an upset caller (Gong)
-    level_trend_max_db_per_min: float = 2.0
 
 
 @dataclass(frozen=True)
