@@ -101,6 +101,7 @@ class Line:
     opening_gap_s: float | None = None  # gap after the first sentence, if different
     opening_wpm: int | None = None  # rate of the first sentence, if different
     voice: str | None = None  # espeak-ng voice, if not the speaker's usual one
+    clips: list[np.ndarray] | None = None  # recorded audio per sentence (trimmed, 16 kHz) instead of espeak-ng
 
 
 def words_in(text: str) -> int:
@@ -116,7 +117,8 @@ def build_scene(lines: list[Line], *, lead_s: float = 0.5, tail_s: float = 0.8):
         parts, part_truth = [], []
         for k, sentence in enumerate(line.sentences):
             wpm = line.opening_wpm if (k == 0 and line.opening_wpm) else line.wpm
-            y = set_level(espeak(sentence, voice=voice, wpm=wpm, pitch=line.pitch), line.level_dbfs)
+            spoken = line.clips[k] if line.clips is not None else espeak(sentence, voice=voice, wpm=wpm, pitch=line.pitch)
+            y = set_level(spoken, line.level_dbfs)
             if k:
                 gap = line.opening_gap_s if (k == 1 and line.opening_gap_s is not None) else line.sentence_gap_s
                 parts.append(np.zeros(int(round(gap * SR)), np.float32))
