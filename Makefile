@@ -17,7 +17,8 @@ install: $(STAMP)
 demo: install
 	$(BIN)/voicecoach analyze samples/long_hold_take1.wav --agent-channel right --scenario long-hold
 
-# Tests synthesize speech (espeak-ng, sox) and use real LibriVox clips (pocketsphinx-testdata):
+# Tests synthesize speech (espeak-ng, sox) and use real speech: LibriVox clips (pocketsphinx-testdata)
+# and telephone-voice prompts with their text (asterisk-core-sounds-en-wav, asterisk-core-sounds-en):
 # system-deps installs them with apt when run as root, else says what to install.
 test: install system-deps
 	$(BIN)/python -m pytest -q -ra
