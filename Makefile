@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench samples system-deps install clean
+.PHONY: demo test test-fast bench accuracy samples system-deps install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test-fast: install
 
 bench: install system-deps
 	$(BIN)/python bench/run.py
+
+# Accuracy on real human speech per recording condition (the README's table); a few minutes.
+accuracy: install system-deps
+	$(BIN)/python bench/accuracy.py
 
 samples: install system-deps
 	$(BIN)/python samples/make_samples.py
