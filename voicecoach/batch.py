@@ -26,6 +26,7 @@ from .analysis import judge
 from .batch_progress import Progress  # noqa: F401  (re-exported for the CLI)
 from .batch_walk import ClipMeta, clip_meta, discover, file_sha256
 from .errors import AudioError, VoicecoachError
+from .files import atomic_write_text as atomic_write, remove_stale_temporaries
 from .results import SCHEMA_VERSION, BatchRow, BatchSummary, to_dict
 
 CLIPS_DIR = "clips"
@@ -91,23 +92,6 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
 
 
 # --- writing -----------------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: readers see the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def _remove_stale_temporaries(out: Path) -> None:
-    for tmp in out.rglob(".*.tmp"):
-        if tmp.is_file():
-            tmp.unlink(missing_ok=True)
 
 
 def _outputs(out: Path, rel: str) -> tuple[Path, Path, Path]:
@@ -239,7 +223,7 @@ def run_batch(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise VoicecoachError(f"{out_dir}: cannot create the output folder ({e.strerror}); choose another --out") from e
-    _remove_stale_temporaries(out_dir)
+    remove_stale_temporaries(out_dir)  # only a killed voicecoach's own leftovers
     choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
     client = _dask_client(dask_scheduler) if dask_scheduler else None
     try:

@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .errors import VoicecoachError
+from .files import atomic_write_text
 
 FORMATS = ["text", "json", "markdown", "html"]
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -45,10 +46,7 @@ def _write(text: str, out: str | None) -> None:
         return
     target = Path(out)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        atomic_write_text(target, text)
     except OSError as e:
         raise VoicecoachError(f"{out}: cannot write the report ({e.strerror}); choose another --out") from e
     click.echo(f"wrote {out}", err=True)

@@ -389,9 +389,7 @@ def record(
     try:
         write_sidecar(path, meta)
     except OSError as e:  # a full disk: the audio matters more than the final sidecar
-        side = sidecar_path(path)
-        side.with_name(f".{side.name}.tmp").unlink(missing_ok=True)
-        warnings.append(f"{side}: could not be updated ({e.strerror or e})")
+        warnings.append(f"{sidecar_path(path)}: could not be updated ({e.strerror or e})")
     if writer.error is not None:
         import shutil
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AudioError
+from .files import atomic_write_text
 
 
 def sidecar_path(clip: str | os.PathLike) -> Path:
@@ -40,8 +41,4 @@ def read_sidecar(clip: str | os.PathLike) -> dict[str, Any] | None:
 
 def write_sidecar(clip: str | os.PathLike, data: dict[str, Any]) -> Path:
     """Write atomically (temporary file, then rename) so a crash never leaves half a sidecar."""
-    path = sidecar_path(clip)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return atomic_write_text(sidecar_path(clip), json.dumps(data, indent=2) + "\n")
