@@ -55,3 +55,40 @@ def test_batch_keeps_files_it_did_not_write_in_its_out_folder(tmp_path):
     assert summary.failed == 1
     assert all(p.read_text() == "user data" for p in mine)
     assert not leftover.exists()
+
+
+HOLD = """
+import sys, time
+from voicecoach.files import folder_lock
+with folder_lock(sys.argv[1]):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def _holder(folder: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_second_batch_into_a_locked_folder_is_one_line_naming_the_holder(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.wav").write_bytes(b"")
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = _holder(out)
+    try:
+        cmd = [sys.executable, "-m", "voicecoach.cli", "batch", str(tmp_path / "in"), "--out", str(out)]
+        busy = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert busy.returncode != 0 and "Traceback" not in busy.stderr
+        lines = busy.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"Error: {out}: voicecoach batch (pid {holder.pid}, started ")
+        assert "--wait" in busy.stderr and not (out / "summary.json").exists()
+        waiting = subprocess.Popen(cmd + ["--wait"], stderr=subprocess.PIPE, text=True)
+        assert "waiting for voicecoach batch" in waiting.stderr.readline()
+    finally:
+        holder.communicate("\n", timeout=30)
+    waiting.wait(timeout=120)
+    assert waiting.returncode == 1  # the one clip failed, as it should; the batch itself ran
+    assert (out / "summary.json").exists()

@@ -26,7 +26,7 @@ from .analysis import judge
 from .batch_progress import Progress  # noqa: F401  (re-exported for the CLI)
 from .batch_walk import ClipMeta, clip_meta, discover, file_sha256
 from .errors import AudioError, VoicecoachError
-from .files import atomic_write_text as atomic_write, remove_stale_temporaries
+from .files import atomic_write_text as atomic_write, folder_lock, remove_stale_temporaries
 from .results import SCHEMA_VERSION, BatchRow, BatchSummary, to_dict
 
 CLIPS_DIR = "clips"
@@ -207,13 +207,16 @@ def run_batch(
     dask_scheduler: str | None = None,
     scenario: str | None = None,
     force: bool = False,
+    wait: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_row: Callable[[BatchRow], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BatchSummary:
     """Analyse every clip under ``folder`` into ``out`` and write summary.csv/json and index.html.
 
     ``on_start(total, cached)`` is called once the work is planned, ``on_row`` once per clip as it
-    finishes (cached clips are not reported one by one).
+    finishes (cached clips are not reported one by one). One batch at a time writes into ``out``:
+    a second gets a VoicecoachError naming the first, or with ``wait`` waits for it (``on_wait``).
     """
     t0 = time.monotonic()
     root, out_dir = Path(folder), Path(out)
@@ -223,15 +226,16 @@ def run_batch(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise VoicecoachError(f"{out_dir}: cannot create the output folder ({e.strerror}); choose another --out") from e
-    remove_stale_temporaries(out_dir)  # only a killed voicecoach's own leftovers
     choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
-    client = _dask_client(dask_scheduler) if dask_scheduler else None
-    try:
-        return _run(root, out_dir, options, choice, client, jobs=jobs, scenario=scenario, force=force,
-                    on_start=on_start, on_row=on_row, t0=t0)  # fmt: skip
-    finally:
-        if client is not None:
-            client.close()
+    with folder_lock(out_dir, wait=wait, on_wait=on_wait):
+        remove_stale_temporaries(out_dir)  # only a killed voicecoach's own leftovers
+        client = _dask_client(dask_scheduler) if dask_scheduler else None
+        try:
+            return _run(root, out_dir, options, choice, client, jobs=jobs, scenario=scenario, force=force,
+                        on_start=on_start, on_row=on_row, t0=t0)  # fmt: skip
+        finally:
+            if client is not None:
+                client.close()
 
 
 def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_start, on_row, t0) -> BatchSummary:

@@ -286,8 +286,9 @@ def record(out, seconds, device, rate_hz, channels, force):
 @click.option("--scenario", metavar="ID", help="Scenario for clips whose sidecar or folder does not name one.")
 @_layout_options
 @click.option("--force", is_flag=True, help="Analyse every clip again, even when its content and settings are unchanged.")
+@click.option("--wait", is_flag=True, help="If another batch is writing into --out, wait for it instead of stopping.")
 @_model_option
-def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout, agent_speaks, force, model, allow_download):
+def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout, agent_speaks, force, wait, model, allow_download):
     """Analyse every take in FOLDER (recursively) into --out: per-clip JSON/HTML reports,
     summary.csv, summary.json and index.html (progression per agent, aggregates per scenario and
     skill). Agent/scenario/take come from each clip's sidecar, else from AGENT/SCENARIO/take-NN.ext.
@@ -304,8 +305,9 @@ def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout
     progress = Progress(sys.stderr)
     try:
         summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download, layout, agent_speaks), jobs=jobs,
-                            dask_scheduler=dask_scheduler, scenario=scenario, force=force,
-                            on_start=progress.start, on_row=progress.row)  # fmt: skip
+                            dask_scheduler=dask_scheduler, scenario=scenario, force=force, wait=wait,
+                            on_start=progress.start, on_row=progress.row,
+                            on_wait=lambda holder: click.echo(f"waiting for {holder} to finish with {out_dir}", err=True))  # fmt: skip
     finally:
         progress.close()
     click.echo(

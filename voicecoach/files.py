@@ -9,9 +9,14 @@ file, and deletes only the first.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import os
 import re
 from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import VoicecoachError
 
 _TAG = "voicecoach"
 _OURS = re.compile(rf"^\..+\.{_TAG}-(\d+)\.tmp$")
@@ -61,3 +66,39 @@ def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
             tmp.unlink(missing_ok=True)
             removed.append(tmp)
     return removed
+
+
+LOCK_NAME = ".voicecoach.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike, *, wait: bool = False, on_wait: Callable[[str], None] | None = None) -> Iterator[Path]:
+    """Hold an exclusive lock on an output folder while writing into it (flock on
+    ``FOLDER/.voicecoach.lock``, released by the kernel if the process dies, so a killed run
+    never leaves the folder locked). Busy: a VoicecoachError naming the holder, or with
+    ``wait`` block until it is free (``on_wait`` hears who is being waited for)."""
+    import fcntl
+
+    path = Path(folder) / LOCK_NAME
+    with open(path, "a+", encoding="utf-8") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another voicecoach process"
+            if not wait:
+                raise VoicecoachError(
+                    f"{folder}: {holder} is writing into this folder; wait for it to finish, add --wait, or choose another --out"
+                ) from None
+            if on_wait is not None:
+                on_wait(holder)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        f.truncate()
+        started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        f.write(f"voicecoach batch (pid {os.getpid()}, started {started})\n")
+        f.flush()
+        try:
+            yield path
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
