@@ -202,3 +202,20 @@ def test_batch_takes_each_clips_own_channel(real_call, tmp_path):
     assert {k: r["agent_channel"] for k, r in rows.items()} == {"take-01.wav": "right", "take-02.wav": "right", "take-03.wav": "left"}
     assert any(w.startswith("channels look swapped") for w in rows["take-02.wav"]["warnings"])
     assert "take-02.wav" in (out / "summary.csv").read_text() and ",agent_channel," in (out / "summary.csv").read_text()
+
+
+@pytest.mark.audio
+def test_record_two_channels_saves_the_agent_channel_in_the_sidecar(tmp_path):
+    import subprocess
+
+    from audio_support import VOICECOACH, require_input_device
+
+    from voicecoach.sidecar import read_sidecar
+
+    require_input_device()
+    out = tmp_path / "call.wav"
+    r = subprocess.run(VOICECOACH + ["record", str(out), "--channels", "2", "--agent-channel", "right", "--seconds", "1"],
+                       capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    meta = read_sidecar(out)
+    assert meta["agent_channel"] == "right" and meta["channels"] == 2 and meta["duration_s"] == 1.0
