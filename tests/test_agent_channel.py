@@ -147,7 +147,7 @@ def test_a_wrong_explicit_channel_warns_in_every_format(real_call):
     assert (a.agent_channel.channel, a.agent_channel.chosen_by, a.agent_channel.confidence) == ("left", "option", "low")
     swap = [w for w in a.warnings if w.startswith("channels look swapped")]
     assert len(swap) == 1 and "--agent-channel right" in swap[0]
-    text = render(a, "text")
+    text = " ".join(render(a, "text").split())  # the report wraps at 80 columns
     assert "channels look swapped" in text and "agent on the left channel (set by --agent-channel" in text
     assert "channels look swapped" in render(a, "markdown") and "channels look swapped" in render(a, "html")
     data = json.loads(render(a, "json"))

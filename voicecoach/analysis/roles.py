@@ -199,9 +199,9 @@ def choose(requested: str, sidecar: str | None, verdict: Verdict) -> tuple[Agent
                 f"channel ({verdict.basis}); if so, the caller was coached as the agent: rerun with "
                 f"--agent-channel {other} (or --agent-channel auto)"
             )
-            return AgentChannel(channel, by, f"{setting}; contradicted: {verdict.basis}", "low"), warnings
+            return AgentChannel(channel, by, f"contradicted by the recording: {verdict.basis}", "low"), warnings
         agrees = "the recording agrees" if verdict.channel == channel else "the recording does not say otherwise"
-        return AgentChannel(channel, by, f"{setting}; {agrees} ({verdict.basis})", "high"), warnings
+        return AgentChannel(channel, by, f"{agrees}: {verdict.basis}", "high"), warnings
     if verdict.channel is None:
         warnings.append(
             f"could not tell which channel is the agent ({verdict.basis}): the left channel was taken as the agent "

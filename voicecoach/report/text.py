@@ -100,7 +100,7 @@ def render(a: Analysis) -> str:
     sub = f"{_mmss(a.duration_s)} {a.layout}, model {a.model}, {a.agent.words} agent words"
     lines = [rule, head[:WIDTH], sub[:WIDTH]]
     if a.agent_channel is not None:
-        lines += textwrap.wrap(roles.describe(a.agent_channel), WIDTH)
+        lines += textwrap.wrap(roles.describe(a.agent_channel), WIDTH, break_on_hyphens=False)
     lines.append(rule)
     if a.scenario is not None:  # the debrief first, then the numbers
         lines += scenario_text.render_block(a.scenario, WIDTH) + ["", "=" * WIDTH]
@@ -111,5 +111,5 @@ def render(a: Analysis) -> str:
     if a.warnings:
         lines.append("WARNINGS")
         for w in a.warnings:
-            lines += textwrap.wrap(w, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+            lines += textwrap.wrap(w, WIDTH, initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False)
     return "\n".join(lines).rstrip() + "\n"
