@@ -21,6 +21,7 @@ agent, as it did before ``auto`` existed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..results import AgentChannel, Segment
 from . import textnorm
@@ -77,7 +78,7 @@ def _phrase_hits(tokens: list[str], phrases: tuple[str, ...]) -> int:
 
 
 def _pairs(tokens: list[str]) -> set[tuple[str, str]]:
-    return set(zip(tokens, tokens[1:]))
+    return set(pairwise(tokens))
 
 
 def card_vote(left: Heard, right: Heard, customer_lines: list[str] | tuple[str, ...]) -> Vote | None:
