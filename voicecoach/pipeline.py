@@ -34,7 +34,7 @@ class Cue:
 
 @dataclass(frozen=True)
 class Options:
-    agent_channel: str = "auto"
+    agent_channel: str = "auto"  # stereo: "left", "right", or "auto" (the sidecar's, else decided from the call: analysis.roles)
     model: str | None = None  # a CTranslate2 folder or a name under models/; None: bundled tiny.en
     allow_download: bool = False
     language: str = "en"
