@@ -33,7 +33,7 @@ CLIPS_DIR = "clips"
 ROW_SUFFIX = ".row.json"
 CSV_FIELDS = [
     "path", "agent", "scenario", "take", "kind", "started_at", "duration_s", "rate_wpm", "opening_rate_wpm",
-    "latency_median_s", "latency_p90_s", "level_median_dbfs", "warnings", "status", "error", "report",
+    "latency_median_s", "latency_p90_s", "level_median_dbfs", "agent_channel", "warnings", "status", "error", "report",
 ]  # fmt: skip
 DASK_HINT = "pip install 'voicecoach[dask]'"
 
@@ -69,6 +69,7 @@ def _metrics(result) -> dict[str, Any]:
         "level_median_dbfs": agent.level.median_dbfs,
         "jump_ins": lat.jump_ins if lat else None,
         "stalls": lat.stalls if lat else None,
+        "agent_channel": result.agent_channel.channel if result.agent_channel else None,
     }
 
 
@@ -85,7 +86,7 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
     warnings = list(result.warnings)
     html_text = None
     try:
-        html_text = render_clip(result, "html", task.path, agent_channel=task.options.agent_channel)
+        html_text = render_clip(result, "html", task.path)
     except Exception as e:  # the JSON result stands even when the page cannot be drawn
         warnings.append(f"HTML report not written: {type(e).__name__}: {e}")
     return ClipOutcome(task.rel, None, _metrics(result), tuple(warnings), render(result, "json"), html_text)
@@ -273,8 +274,10 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
     for rel, meta in metas.items():
         path, content = root / rel, hashes[rel]
         card = cards.get(meta.scenario or "")
+        # each clip's own channel: the sidecar's, over the batch-wide --agent-channel (then auto)
+        channel = meta.agent_channel or options.agent_channel
         clip_settings = _sha({**settings, "location": choice.location, "scenario": meta.scenario,
-                              "card": repr(card), "sidecar": meta.sidecar_sha256})  # fmt: skip
+                              "card": repr(card), "sidecar": meta.sidecar_sha256, "agent_channel": channel})  # fmt: skip
         keys[rel] = (content, clip_settings)
         cached = None if force else _cached_row(out_dir, rel, content, clip_settings)
         if cached is not None:
@@ -283,7 +286,10 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
             )
             continue
         coached = meta.scenario if card is not None else None  # coach against the card when there is one
-        tasks.append(ClipTask(str(path), rel, dataclasses.replace(options, scenario=coached, cpu_threads=threads)))
+        # "auto" lets the pipeline read the sidecar's channel and report it as chosen by the sidecar
+        clip_channel = "auto" if meta.agent_channel else options.agent_channel
+        tasks.append(ClipTask(str(path), rel, dataclasses.replace(options, scenario=coached, cpu_threads=threads,
+                                                                  agent_channel=clip_channel)))  # fmt: skip
 
     if on_start is not None:
         on_start(len(clips), len(clips) - len(tasks) - sum(r.status == "failed" for r in rows.values()))

@@ -31,6 +31,7 @@ class ClipMeta:
     started_at: str | None
     sidecar_sha256: str | None  # part of the cache key: new cues or metadata redo the clip
     kind: str = "take"  # "take", or "rewind": practice's re-recorded opening line (take-NN-rewind)
+    agent_channel: str | None = None  # the sidecar's "left"/"right": this clip's own, over the batch's option
 
 
 def discover(folder: Path, *, exclude: Path | None = None) -> list[Path]:
@@ -102,7 +103,7 @@ def clip_meta(path: Path, root: Path, *, default_scenario: str | None = None) ->
     else:
         agent, scenario = name_agent, name_scenario
     scenario = scenario or default_scenario
-    started_at = None
+    started_at = channel = None
     side = read_sidecar(path)
     sidecar_sha = None
     if side is not None:
@@ -112,4 +113,5 @@ def clip_meta(path: Path, root: Path, *, default_scenario: str | None = None) ->
         take = _take_number(side.get("take")) if side.get("take") is not None else take
         started_at = str(side["started_at"]) if side.get("started_at") else None
         kind = "rewind" if side.get("kind") == "rewind" else kind
-    return ClipMeta(agent, scenario, take, started_at or _mtime_iso(path), sidecar_sha, kind)
+        channel = side.get("agent_channel") if side.get("agent_channel") in ("left", "right") else None
+    return ClipMeta(agent, scenario, take, started_at or _mtime_iso(path), sidecar_sha, kind, channel)

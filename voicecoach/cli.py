@@ -80,8 +80,10 @@ def _layout_options(f):
     f = click.option("--layout", type=click.Choice(["auto", "mixed"]), default="auto", show_default=True,
                      help="auto: stereo = one party per channel, mono = agent only; mixed: two voices on one "
                           "channel, told apart by pitch (low confidence).")(f)  # fmt: skip
-    return click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
-                        help="Stereo clips: the channel carrying the agent (one party per channel).")(f)  # fmt: skip
+    return click.option("--agent-channel", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
+                        help="Stereo clips: the channel carrying the agent (one party per channel). auto: the take's "
+                             "sidecar, else decided from the call (scenario caller lines, agent phrases, who opens); "
+                             "a setting the call contradicts gets a warning.")(f)  # fmt: skip
 
 
 def _options(agent_channel: str, model: str | None, allow_download: bool, layout: str = "auto", agent_speaks: str = "second"):
@@ -253,8 +255,10 @@ def devices():
 @click.option("--device", metavar="ID|NAME", help="Input device number or part of its name (see 'voicecoach devices').")
 @click.option("--rate", "rate_hz", type=click.IntRange(min=8000), default=16000, show_default=True, help="Sample rate in Hz.")
 @click.option("--channels", type=click.IntRange(1, 2), default=1, show_default=True, help="1 (agent mic) or 2 (one party per channel).")
+@click.option("--agent-channel", type=click.Choice(["left", "right"]),
+              help="With --channels 2: the channel the agent's mic is on, saved in the sidecar for analyze and batch.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
-def record(out, seconds, device, rate_hz, channels, force):
+def record(out, seconds, device, rate_hz, channels, agent_channel, force):
     """Record a take from a microphone to OUT (16-bit WAV), with a sidecar OUT.json (e.g. take.wav.json).
 
     A live level meter and the elapsed time show on stderr. Stops at --seconds, on Enter or on
@@ -263,15 +267,17 @@ def record(out, seconds, device, rate_hz, channels, force):
     \b
     Examples:
       voicecoach record take.wav --seconds 120
-      voicecoach record call.wav --channels 2 --device "USB"
+      voicecoach record call.wav --channels 2 --device "USB" --agent-channel right
     """
     from .console import LevelMeter, StdinLines
     from .record import record as run_record
 
+    if agent_channel is not None and channels != 2:
+        raise click.UsageError("--agent-channel needs --channels 2 (a one-channel take is the agent's mic)")
     meter = LevelMeter(limit_s=seconds, intro=f"recording to {out} ...")
     stop = StdinLines().stop_on_enter()
     take = run_record(out, seconds=seconds, device=device, rate_hz=rate_hz, channels=channels, force=force,
-                      stop=stop, on_tick=meter)
+                      stop=stop, on_tick=meter, sidecar={"agent_channel": agent_channel} if agent_channel else None)
     meter.done()
     for w in take.warnings:
         click.echo(f"warning: {w}", err=True)
@@ -401,7 +407,7 @@ def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s
 
     options = PracticeOptions(dir=_Path(folder), agent=agent, cues=cues, brief_s=brief_s, act_s=act_s, rewind_s=rewind_s,
                               debrief=debrief, cue_wait_s=cue_wait_s, device=device,
-                              analysis=_options("left", model, allow_download))
+                              analysis=_options("auto", model, allow_download))
     Session(load_card(scenario), options, ref=scenario).run()
 
 

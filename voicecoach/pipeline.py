@@ -11,10 +11,11 @@ import numpy as np
 from . import activity, audio, scenarios, transcribe
 from .analysis.coach import coach
 from .errors import AudioError
-from .analysis import bands, diarize, loudness, pacing, pitch, syllables, turns
-from .results import Analysis, Segment, SpeakerStats, Turn
+from .analysis import bands, diarize, loudness, pacing, pitch, roles, syllables, turns
+from .results import AgentChannel, Analysis, Segment, SpeakerStats, Turn
 
 CHANNELS = {"left": 0, "right": 1}
+AGENT_CHANNELS = ("auto", *CHANNELS)  # auto: the sidecar's agent_channel, else decided from the call (analysis.roles)
 QUIET_LOUD_DBFS = -40.0  # loudest speech below this: too quiet to trust the pitch and nuclei
 CLIPPED_SHARE = 0.0005  # more than 0.05% of samples at full scale is audible distortion
 CUE_TAIL_S = 0.15  # a played cue still rings in the room (and the mic) this long after it ends
@@ -33,7 +34,7 @@ class Cue:
 
 @dataclass(frozen=True)
 class Options:
-    agent_channel: str = "left"
+    agent_channel: str = "auto"  # stereo: "left", "right", or "auto" (the sidecar's, else decided from the call: analysis.roles)
     model: str | None = None  # a CTranslate2 folder or a name under models/; None: bundled tiny.en
     allow_download: bool = False
     language: str = "en"
@@ -64,6 +65,44 @@ def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
         placed = pacing.assign_words(raw, act.segments, name)
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
     return _Party(name, samples, act, placed, f0)
+
+
+def _renamed(party: _Party, name: str) -> _Party:
+    placed = [pacing.Placed(replace(p.word, speaker=name), p.segment) for p in party.placed]
+    return replace(party, name=name, placed=placed)
+
+
+def _heard(party: _Party) -> roles.Heard:
+    first = min((p.segment for p in party.placed), default=None)
+    onset = None if first is None else party.act.segments[first].start_s
+    return roles.Heard(tuple(p.word.text for p in party.placed), onset, tuple(party.act.segments))
+
+
+def _sidecar_channel(path, warnings: list[str]) -> str | None:
+    from .sidecar import read_sidecar
+
+    value = (read_sidecar(path) or {}).get("agent_channel")
+    if value is None or value in CHANNELS:
+        return value
+    warnings.append(f"the sidecar's agent_channel {value!r} is not left or right: ignored")
+    return None
+
+
+def _measure_pair(path, clip, card, model, options, progress, warnings) -> tuple[_Party, _Party, AgentChannel]:
+    """Both channels of a stereo call measured once, then the agent's picked by roles.choose
+    (an explicit left/right, else the sidecar's, else what each channel said), so ``auto`` costs
+    no second Whisper pass."""
+    left, right = (_measure_channel(side, clip.channels[i], clip.sr, model, options, progress(i * clip.duration_s))
+                   for i, side in enumerate(CHANNELS))  # fmt: skip
+    cues = options.cues if options.cues is not None else sidecar_cues(path)
+    votes = roles.evidence(
+        _heard(left), _heard(right), customer_lines=card.customer_lines if card else (),
+        cues=tuple((c.start_s, c.end_s) for c in cues or ()),
+    )  # fmt: skip
+    chosen, notes = roles.choose(options.agent_channel, _sidecar_channel(path, warnings), roles.weigh(votes))
+    warnings += notes
+    agent, customer = (right, left) if chosen.channel == "right" else (left, right)
+    return _renamed(agent, "agent"), _renamed(customer, "customer"), chosen
 
 
 def _split_mixed(samples, sr, model, options, on_progress) -> tuple[_Party, _Party, "diarize.Speakers"] | None:
@@ -193,8 +232,8 @@ def analyze(
     on_progress: Callable[[float, float], None] | None = None,
 ) -> Analysis:
     """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing."""
-    if options.agent_channel not in CHANNELS:
-        raise ValueError(f"agent_channel must be one of {sorted(CHANNELS)}")
+    if options.agent_channel not in AGENT_CHANNELS:
+        raise ValueError(f"agent_channel must be one of {AGENT_CHANNELS}")
     if options.layout not in ("auto", "mixed") or options.agent_speaks not in ("first", "second"):
         raise ValueError("layout must be auto or mixed, agent_speaks first or second")
     card = scenarios.load_card(options.scenario) if options.scenario else None  # a bad card fails before decoding
@@ -213,7 +252,7 @@ def analyze(
         if alike is not None and alike > DUPLICATE_CORRELATION:
             warnings.append("both channels carry the same audio: treated as mono (agent only)")
             layout = "mono"
-    agent_idx = CHANNELS[options.agent_channel] if layout == "stereo" else 0
+    agent_idx, chosen = 0, None
     passes = 2 if layout == "stereo" and options.layout != "mixed" else 1  # Whisper runs once per channel used
     total_s = clip.duration_s * passes
 
@@ -236,6 +275,9 @@ def analyze(
             "automatic speaker separation of phone speech errs about 30% of the time (pyannote on CALLHOME): "
             "record one party per channel for exact numbers"
         )
+    elif layout == "stereo":
+        agent, customer, chosen = _measure_pair(path, clip, card, model, options, progress, warnings)
+        agent_idx = CHANNELS[chosen.channel]
     else:
         agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0))
     parties = {"agent": agent}
@@ -245,7 +287,6 @@ def analyze(
         parties["customer"] = customer
         customer_segments = customer.act.segments
     elif layout == "stereo":
-        customer = _measure_channel("customer", clip.channels[1 - agent_idx], sr, model, options, progress(clip.duration_s))
         parties["customer"] = customer
         customer_segments = customer.act.segments
         if not customer_segments:
@@ -313,5 +354,6 @@ def analyze(
         words=words,
         warnings=warnings,
         segments={"agent": agent.act.segments, **({"customer": customer_segments} if customer_segments else {})},
+        agent_channel=chosen,
     )
     return result if card is None else replace(result, scenario=coach(result, card))

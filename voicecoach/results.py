@@ -110,6 +110,18 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class AgentChannel:
+    """Which channel of a stereo clip was measured as the agent, and why. chosen_by: "auto" (from
+    what each channel said), "option" (--agent-channel) or "sidecar" (the take's agent_channel);
+    confidence "low" when the evidence is thin or contradicts the setting (a warning says so)."""
+
+    channel: str  # "left" or "right"
+    chosen_by: str
+    basis: str
+    confidence: str  # "high" or "low"
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything ``voicecoach analyze`` reports for one clip (JSON schema_version 1)."""
 
@@ -131,6 +143,7 @@ class Analysis:
     segments: dict[str, list[Segment]] = field(default_factory=dict)
     # Filled by the coaching layer when a scenario card is given; None otherwise.
     scenario: ScenarioResult | None = None
+    agent_channel: AgentChannel | None = None  # stereo clips measured one party per channel; None otherwise
     schema_version: int = SCHEMA_VERSION
 
 
@@ -182,6 +195,7 @@ class BatchRow:
     settings_sha256: str
     cached: bool = False  # True when this run reused an earlier result (same content and settings)
     kind: str = "take"  # "rewind": a re-recorded opening line; listed, but not a step in progression
+    agent_channel: str | None = None  # stereo: the channel measured as the agent (the clip's JSON says why)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 The clip's whole name plus ``.json``, so ``analyze take-01.wav --format json > take-01.json`` can
 never overwrite what the recorder wrote.
 
-Written by ``record``/``practice``; read by ``analyze`` (cue times for latency on mono takes) and
-``batch`` (agent, scenario, take). Keys (all optional): agent, scenario, take, device,
-sample_rate_hz, channels, started_at (ISO 8601), duration_s, cues [{start_s, end_s, text}],
-commitment.
+Written by ``record``/``practice``; read by ``analyze`` (cue times for latency on mono takes; the
+agent's channel of a stereo take) and ``batch`` (agent, scenario, take, agent's channel). Keys (all
+optional): agent, scenario, take, device, sample_rate_hz, channels, agent_channel ("left" or
+"right": written by ``record --channels 2 --agent-channel``), started_at (ISO 8601), duration_s,
+cues [{start_s, end_s, text}], commitment.
 """
 
 from __future__ import annotations

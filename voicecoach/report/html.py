@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from ..analysis import bands
+from ..analysis import bands, roles
 from ..results import Analysis
 from . import figures
 from .scenario_view import debrief_html, evidence_spans
@@ -212,6 +212,8 @@ def render(a: Analysis, *, media=None) -> str:
         f"<h1>Pacing report: {esc(a.source)}</h1>",
         f'<p class="sub">{mmss(a.duration_s)} {esc(a.layout)} clip, model {esc(a.model)}, {a.agent.words} agent words</p>',
     ]
+    if a.agent_channel is not None:
+        parts.append(f'<p class="sub">{esc(roles.describe(a.agent_channel))}</p>')
     if a.warnings:
         parts.append('<div class="warnings"><ul>' + "".join(f"<li>{esc(w)}</li>" for w in a.warnings) + "</ul></div>")
     debrief = debrief_html(a.scenario)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..analysis import bands
+from ..analysis import bands, roles
 from ..results import Analysis
 from . import scenario_view as sv
 
@@ -67,6 +67,8 @@ def _debrief(a: Analysis) -> list[str]:
 def render(a: Analysis) -> str:
     """The Markdown report: headline table, opening, debrief, transcript with latencies, warnings."""
     lines = [f"# Pacing report: {cell(a.source)}", "", f"{mmss(a.duration_s)} {a.layout} clip, model {cell(a.model)}, {a.agent.words} agent words", ""]
+    if a.agent_channel is not None:
+        lines += [cell(roles.describe(a.agent_channel)), ""]
     lines += _debrief(a)
     lines += ["## Headline", ""] + _headline(a) + [""]
     op = a.agent.opening

@@ -81,11 +81,14 @@ def _series(speaker: str, samples: np.ndarray, sr: int, segments: list[Segment])
 def load(path: str | Path, analysis: Analysis, *, agent_channel: str = "left") -> Media:
     """Decode ``path`` (the clip ``analysis`` was measured on) for embedding and plotting.
 
-    ``agent_channel`` must be the one given to the pipeline; a clip the pipeline treated as mono
-    (one channel, or a stereo file with the same audio twice) plots its first channel as the agent.
+    The agent's channel is the one the pipeline chose (``analysis.agent_channel``), else
+    ``agent_channel``; a clip the pipeline treated as mono (one channel, or a stereo file with the
+    same audio twice) plots its first channel as the agent.
     """
     clip = audio.load(path)
     segs = analysis.segments
+    if analysis.agent_channel is not None:
+        agent_channel = analysis.agent_channel.channel
     if analysis.layout == "stereo" and clip.n_channels == 2:
         agent_idx = 1 if agent_channel == "right" else 0
         sources = {"customer": clip.channels[1 - agent_idx], "agent": clip.channels[agent_idx]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..analysis import bands
+from ..analysis import bands, roles
 from . import scenario_text
 from ..results import Analysis
 
@@ -98,7 +98,10 @@ def render(a: Analysis) -> str:
     rule = "=" * WIDTH
     head = f"voicecoach pacing report: {a.source}"
     sub = f"{_mmss(a.duration_s)} {a.layout}, model {a.model}, {a.agent.words} agent words"
-    lines = [rule, head[:WIDTH], sub[:WIDTH], rule]
+    lines = [rule, head[:WIDTH], sub[:WIDTH]]
+    if a.agent_channel is not None:
+        lines += textwrap.wrap(roles.describe(a.agent_channel), WIDTH, break_on_hyphens=False)
+    lines.append(rule)
     if a.scenario is not None:  # the debrief first, then the numbers
         lines += scenario_text.render_block(a.scenario, WIDTH) + ["", "=" * WIDTH]
     lines += ["HEADLINE"] + _headline(a) + [""]
@@ -108,5 +111,5 @@ def render(a: Analysis) -> str:
     if a.warnings:
         lines.append("WARNINGS")
         for w in a.warnings:
-            lines += textwrap.wrap(w, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+            lines += textwrap.wrap(w, WIDTH, initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False)
     return "\n".join(lines).rstrip() + "\n"
