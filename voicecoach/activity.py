@@ -30,7 +30,8 @@ VOICE_OPEN_PROB = 0.5  # Silero's own threshold (faster_whisper VadOptions.thres
 VOICE_MIN_S = 0.1  # a stretch of sound is speech if it holds this much voiced time...
 VOICE_MIN_SHARE = 0.1  # ...and this share of it (a steady buzz scores one stray window in 60)
 VOICE_HOLD_PROB = 0.35  # below this Silero calls a window silence (VadOptions.neg_threshold)...
-VOICE_REACH_S = 0.5  # ...and sound at a stretch's ends this far from any window above it is not speech
+VOICE_REACH_S = 0.75  # ...and sound at a stretch's ends this far from any window above it is not
+# speech (Silero rises above 0.35 up to 0.6 s after a phone-band onset in -45 dBFS hiss)
 MIN_HOLD_ABOVE_FLOOR_DB = 2.0  # steady hiss: 2 dB is over 5 times its frame-to-frame spread
 
 
@@ -194,8 +195,8 @@ def detect(
     the loud level is taken over voiced windows (>= 0.5) and a stretch of sound counts as speech
     only if it holds voiced windows (0.1 s and 10% of it): music, tones and noise are not speech,
     and hold music louder than the caller does not raise the thresholds. Sound at the ends of a
-    stretch with no window above Silero's silence level (0.35) within 0.5 s (music that runs into
-    the caller's first word) is left out. Edges are always timed from the energy, never from the VAD's 32 ms windows.
+    stretch further than 0.75 s from any window above Silero's silence level (0.35) is left out
+    (music that runs into the caller's first word). Edges are always timed from the energy, never from the VAD's 32 ms windows.
     """
     db = speech_levels(np.asarray(x, dtype=np.float32), sr=sr, hop_s=hop_s)
     if len(db) == 0:
@@ -261,22 +262,17 @@ def _frame_prob(prob: np.ndarray, prob_hop_s: float, n_frames: int, hop_s: float
 
 
 def _voice_trimmed(runs: list[tuple[int, int]], voiced: np.ndarray, held: np.ndarray, hop_s: float) -> list[tuple[int, int]]:
-    """A group of runs that holds a voice, less the runs at its ends with no frame Silero scores
-    above silence (``held``) within VOICE_REACH_S; [] when the group holds too little voiced
-    time (``voiced``) to be speech."""
+    """A group of runs cut to VOICE_REACH_S before its first and after its last frame that Silero
+    scores above silence (``held``); [] when the group holds too little voiced time (``voiced``)
+    to be speech. Music running into the caller's first word is cut there, whether a short dip
+    or none at all separates them."""
     reach = int(round(VOICE_REACH_S / hop_s))
-
-    def near_voice(a: int, b: int) -> bool:
-        return bool(held[max(0, a - reach) : b + 1 + reach].any())
-
-    lo, hi = 0, len(runs) - 1
-    while lo <= hi and not near_voice(*runs[lo]):
-        lo += 1
-    while hi >= lo and not near_voice(*runs[hi]):
-        hi -= 1
-    kept = runs[lo : hi + 1]
-    if not kept:
+    start, end = runs[0][0], runs[-1][1]
+    inside = np.flatnonzero(held[start : end + 1])
+    if len(inside) == 0:
         return []
+    lo, hi = max(start, start + inside[0] - reach), min(end, start + inside[-1] + reach)
+    kept = [(int(max(a, lo)), int(min(b, hi))) for a, b in runs if b >= lo and a <= hi]
     span = voiced[kept[0][0] : kept[-1][1] + 1]
     enough = span.sum() * hop_s >= VOICE_MIN_S and span.mean() >= VOICE_MIN_SHARE
     return kept if enough else []
