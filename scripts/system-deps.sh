@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests and benchmarks use; installed only when something is missing.
 set -euo pipefail
-packages=(espeak-ng sox libsox-fmt-all pocketsphinx-testdata libportaudio2 chromium)
+packages=(espeak-ng sox libsox-fmt-all pocketsphinx-testdata libportaudio2 chromium asterisk-moh-opsound-wav)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

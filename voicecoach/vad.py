@@ -36,8 +36,9 @@ def speech_probability(x: np.ndarray, *, sr: int) -> np.ndarray:
     """Silero's speech probability (0-1) per 32 ms window of one channel.
 
     The channel is resampled to 16 kHz if needed and scaled so its loud windows (0.99 quantile
-    of window RMS) sit at -20 dBFS, at most +40 dB. Cost: about 0.17 s per minute of audio on
-    one CPU core (bench/edges.py).
+    of window RMS) sit at -20 dBFS, at most +40 dB. Cost: about 0.2 s per minute of audio per
+    channel on one CPU core, plus about 1 s to load the model once per process (bench/run.py,
+    stage "voice (Silero VAD)").
     """
     y = np.asarray(x, dtype=np.float32)
     if sr != SR:
