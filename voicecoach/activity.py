@@ -192,7 +192,7 @@ def detect(
     Gaps shorter than ``min_pause_s`` are bridged: anything shorter is not a pause.
 
     With ``voice_prob`` (a speech probability per ``voice_hop_s`` window, vad.speech_probability)
-    the loud level is taken over voiced windows (>= 0.5) and a stretch of sound counts as speech
+    the loud level leaves out sound far from any voice, and a stretch of sound counts as speech
     only if it holds voiced windows (0.1 s and 10% of it): music, tones and noise are not speech,
     and hold music louder than the caller does not raise the thresholds. Sound at the ends of a
     stretch further than 0.75 s from any window above Silero's silence level (0.35) is left out
@@ -208,7 +208,11 @@ def detect(
         voiced, held = frame_prob >= VOICE_OPEN_PROB, frame_prob >= VOICE_HOLD_PROB
         if not voiced.any():  # no voice anywhere: music, tones, noise or silence
             return ChannelActivity([], db, hop_s, float(np.quantile(db, 0.99)), floor)
-        loud = float(np.quantile(db[voiced], 0.99))
+        # the loud level over everything but sound far from any voice (music, tones), so that a
+        # channel without them keeps its loud level exactly (quiet frames count, as they always did)
+        reach = int(round(VOICE_REACH_S / hop_s))
+        near_voice = np.convolve(held, np.ones(2 * reach + 1), mode="same") > 0
+        loud = float(np.quantile(db[near_voice | (db < floor + OPEN_ABOVE_FLOOR_DB)], 0.99))
     else:
         loud = float(np.quantile(db, 0.99))
     open_db = max(loud - OPEN_BELOW_LOUD_DB, floor + OPEN_ABOVE_FLOOR_DB, ABSOLUTE_FLOOR_DBFS)
