@@ -210,8 +210,7 @@ def detect(
             return ChannelActivity([], db, hop_s, float(np.quantile(db, 0.99)), floor)
         # the loud level over everything but sound far from any voice (music, tones), so that a
         # channel without them keeps its loud level exactly (quiet frames count, as they always did)
-        reach = int(round(VOICE_REACH_S / hop_s))
-        near_voice = np.convolve(held, np.ones(2 * reach + 1), mode="same") > 0
+        near_voice = _within(held, int(round(VOICE_REACH_S / hop_s)))
         loud = float(np.quantile(db[near_voice | (db < floor + OPEN_ABOVE_FLOOR_DB)], 0.99))
     else:
         loud = float(np.quantile(db, 0.99))
@@ -254,6 +253,13 @@ def _hold_above_floor_db(db: np.ndarray, floor: float) -> float:
     q25, q75 = np.quantile(near, [0.25, 0.75])
     sigma = (q75 - q25) / 1.349  # interquartile range of a normal spread
     return float(np.clip(3.0 * sigma, MIN_HOLD_ABOVE_FLOOR_DB, HOLD_ABOVE_FLOOR_DB))
+
+
+def _within(mask: np.ndarray, reach: int) -> np.ndarray:
+    """Frames within ``reach`` frames of a True frame in ``mask``."""
+    counts = np.concatenate(([0], np.cumsum(mask)))
+    idx = np.arange(len(mask))
+    return counts[np.minimum(idx + reach + 1, len(mask))] - counts[np.maximum(idx - reach, 0)] > 0
 
 
 def _frame_prob(prob: np.ndarray, prob_hop_s: float, n_frames: int, hop_s: float) -> np.ndarray:
