@@ -24,9 +24,9 @@ ABSOLUTE_FLOOR_DBFS = -75.0  # digital silence: nothing below this is ever speec
 MIN_SEGMENT_S = 0.06  # shorter bursts are clicks, not syllables
 HIGHPASS_HZ = 80.0  # removes mains hum and rumble below the voice
 # Speech probability (Silero VAD, vad.py) decides which sounds are a voice; energy times the edges
-# (Silero in the phone band scores many speech windows 0.35-0.5 and starts up to 0.5 s late).
-VOICE_OPEN_PROB = 0.5  # Silero's own threshold (faster_whisper VadOptions.threshold); music, tones
-# and noise peak at 0.35, speech at 0.99
+# (Silero in the phone band scores many speech windows 0.35-0.5 and starts up to 0.6 s late).
+VOICE_OPEN_PROB = 0.5  # Silero's own threshold (faster_whisper VadOptions.threshold); hold music,
+# tones and noise peak at 0.1-0.4 (tests/test_edges.py), speech reaches 0.99
 VOICE_MIN_S = 0.1  # a stretch of sound is speech if it holds this much voiced time...
 VOICE_MIN_SHARE = 0.1  # ...and this share of it (a steady buzz scores one stray window in 60)
 VOICE_HOLD_PROB = 0.35  # below this Silero calls a window silence (VadOptions.neg_threshold)...
@@ -196,7 +196,8 @@ def detect(
     only if it holds voiced windows (0.1 s and 10% of it): music, tones and noise are not speech,
     and hold music louder than the caller does not raise the thresholds. Sound at the ends of a
     stretch further than 0.75 s from any window above Silero's silence level (0.35) is left out
-    (music that runs into the caller's first word). Edges are always timed from the energy, never from the VAD's 32 ms windows.
+    (music that runs into the caller's first word). Edges are always timed from the energy,
+    never from the VAD's 32 ms windows.
     """
     db = speech_levels(np.asarray(x, dtype=np.float32), sr=sr, hop_s=hop_s)
     if len(db) == 0:
