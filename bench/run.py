@@ -129,7 +129,7 @@ def bench_analyze(tmp: Path, repeats: int) -> dict:
 
 def bench_stages(tmp: Path) -> dict:
     """Each stage in-process on the 2-minute clip, after one warm-up (imports excluded)."""
-    from voicecoach import activity, audio
+    from voicecoach import activity, audio, vad
     from voicecoach.analysis import loudness, pitch, syllables, turns
     from voicecoach.pipeline import Options, analyze
 
@@ -146,7 +146,8 @@ def bench_stages(tmp: Path) -> dict:
     loaded = stage("decode+resample", lambda: audio.load(clip))
     segments = {}
     for name, ch in zip(("customer", "agent"), loaded.channels):
-        act = stage("activity", lambda: activity.detect(ch, sr=loaded.sr))
+        prob = stage("voice (Silero VAD)", lambda: vad.speech_probability(ch, sr=loaded.sr))
+        act = stage("activity", lambda: activity.detect(ch, sr=loaded.sr, voice_prob=prob))
         mask = act.frame_mask()
         stage("level", lambda: loudness.level_stats(act.frame_dbfs, mask, hop_s=act.hop_s))
         f0 = stage("pitch", lambda: pitch.track(ch, sr=loaded.sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=mask))

@@ -79,9 +79,28 @@ def prompt(name: str) -> tuple[np.ndarray, str]:
     return _load(ASTERISK / f"{name}.wav"), prompt_texts()[name]
 
 
+ROOM_TONE_MARGIN_DB = 15.0  # speech starts and ends where the reading rises this far above its own room tone
+
+
+def trim_room_tone(y: np.ndarray) -> np.ndarray:
+    """Cut a reading's leading and trailing room tone (10 ms frames), keeping the speech.
+
+    LibriVox readings carry 0.2-0.35 s of room tone at each end, about 37 dB below the speech:
+    the -60 dB trim keeps it, so a line's truth would end 0.3 s after its last word, a silence
+    nobody hears (and line noise at -45 dBFS buries). Frames 15 dB above the reading's own floor
+    (its 0.05 quantile) are speech and breath; the floor itself is not."""
+    from make_samples import TRUTH_FRAME_S, _frame_dbfs
+
+    db = _frame_dbfs(y)
+    speech = np.flatnonzero(db > np.quantile(db, 0.05) + ROOM_TONE_MARGIN_DB)
+    hop = int(TRUTH_FRAME_S * SR)
+    return y[speech[0] * hop : (speech[-1] + 1) * hop]
+
+
 def reading(utt: str) -> tuple[np.ndarray, str]:
-    """A LibriVox utterance (e.g. 'sense_and_sensibility_01_austen_64kb-0880'), trimmed, with its text."""
-    return _load(LIBRIVOX / f"{utt}.wav"), librivox_texts()[utt]
+    """A LibriVox utterance (e.g. 'sense_and_sensibility_01_austen_64kb-0880'), trimmed to its
+    speech (room tone at the ends cut), with its text."""
+    return trim_room_tone(_load(LIBRIVOX / f"{utt}.wav")), librivox_texts()[utt]
 
 
 def librivox_ids() -> list[str]:

@@ -18,11 +18,21 @@ FRAME_S = 0.020
 MIN_PAUSE_S = 0.25  # minimum silent pause: Goldman-Eisler; de Jong & Bosker 2013
 OPEN_BELOW_LOUD_DB = 25.0  # frames within 25 dB of the loud level open speech (de Jong & Wempe)
 HOLD_BELOW_LOUD_DB = 45.0  # speech extends while frames stay within 45 dB of it...
-HOLD_ABOVE_FLOOR_DB = 6.0  # ...and clearly above the noise floor (line hiss, room hum)
+HOLD_ABOVE_FLOOR_DB = 6.0  # ...and clearly above the noise floor (line hiss, room hum): at most this
 OPEN_ABOVE_FLOOR_DB = 12.0  # a channel whose loud level is not this far above its floor has no speech
 ABSOLUTE_FLOOR_DBFS = -75.0  # digital silence: nothing below this is ever speech
 MIN_SEGMENT_S = 0.06  # shorter bursts are clicks, not syllables
 HIGHPASS_HZ = 80.0  # removes mains hum and rumble below the voice
+# Speech probability (Silero VAD, vad.py) decides which sounds are a voice; energy times the edges
+# (Silero in the phone band scores many speech windows 0.35-0.5 and starts up to 0.6 s late).
+VOICE_OPEN_PROB = 0.5  # Silero's own threshold (faster_whisper VadOptions.threshold); hold music,
+# tones and noise peak at 0.1-0.4 (tests/test_edges.py), speech reaches 0.99
+VOICE_MIN_S = 0.1  # a stretch of sound is speech if it holds this much voiced time...
+VOICE_MIN_SHARE = 0.1  # ...and this share of it (a steady buzz scores one stray window in 60)
+VOICE_HOLD_PROB = 0.35  # below this Silero calls a window silence (VadOptions.neg_threshold)...
+VOICE_REACH_S = 0.75  # ...and sound at a stretch's ends this far from any window above it is not
+# speech (Silero rises above 0.35 up to 0.6 s after a phone-band onset in -45 dBFS hiss)
+MIN_HOLD_ABOVE_FLOOR_DB = 2.0  # steady hiss: 2 dB is over 5 times its frame-to-frame spread
 
 
 @dataclass(frozen=True)
@@ -170,41 +180,113 @@ def detect(
     sr: int,
     hop_s: float = HOP_S,
     min_pause_s: float = MIN_PAUSE_S,
+    voice_prob: np.ndarray | None = None,
+    voice_hop_s: float = 0.032,
 ) -> ChannelActivity:
     """Speech segments of one channel.
 
     Hysteresis on frame RMS: frames within 25 dB of the channel's loud level (its 0.99 quantile)
-    open speech; speech extends outward while frames stay within 45 dB of the loud level and 6 dB
-    above the noise floor (the 0.05 quantile), so weak consonants and decays stay with their word.
+    open speech; speech extends outward while frames stay within 45 dB of the loud level and
+    clearly above the noise floor (the 0.05 quantile; "clearly" is three times the floor's own
+    frame-to-frame spread, 2-6 dB), so weak consonants and decays stay with their word.
     Gaps shorter than ``min_pause_s`` are bridged: anything shorter is not a pause.
+
+    With ``voice_prob`` (a speech probability per ``voice_hop_s`` window, vad.speech_probability)
+    the loud level leaves out sound far from any voice, and a stretch of sound counts as speech
+    only if it holds voiced windows (0.1 s and 10% of it): music, tones and noise are not speech,
+    and hold music louder than the caller does not raise the thresholds. Sound at the ends of a
+    stretch further than 0.75 s from any window above Silero's silence level (0.35) is left out
+    (music that runs into the caller's first word). Edges are always timed from the energy,
+    never from the VAD's 32 ms windows.
     """
     db = speech_levels(np.asarray(x, dtype=np.float32), sr=sr, hop_s=hop_s)
     if len(db) == 0:
         return ChannelActivity([], db, hop_s, -200.0, -200.0)
-    loud = float(np.quantile(db, 0.99))
     floor = float(np.quantile(db, 0.05))
+    voiced = held = None
+    if voice_prob is not None:
+        frame_prob = _frame_prob(voice_prob, voice_hop_s, len(db), hop_s)
+        voiced, held = frame_prob >= VOICE_OPEN_PROB, frame_prob >= VOICE_HOLD_PROB
+        if not voiced.any():  # no voice anywhere: music, tones, noise or silence
+            return ChannelActivity([], db, hop_s, float(np.quantile(db, 0.99)), floor)
+        # the loud level over everything but sound far from any voice (music, tones), so that a
+        # channel without them keeps its loud level exactly (quiet frames count, as they always did)
+        near_voice = _within(held, int(round(VOICE_REACH_S / hop_s)))
+        loud = float(np.quantile(db[near_voice | (db < floor + OPEN_ABOVE_FLOOR_DB)], 0.99))
+    else:
+        loud = float(np.quantile(db, 0.99))
     open_db = max(loud - OPEN_BELOW_LOUD_DB, floor + OPEN_ABOVE_FLOOR_DB, ABSOLUTE_FLOOR_DBFS)
-    hold_db = max(loud - HOLD_BELOW_LOUD_DB, floor + HOLD_ABOVE_FLOOR_DB, ABSOLUTE_FLOOR_DBFS)
+    hold_db = max(loud - HOLD_BELOW_LOUD_DB, floor + _hold_above_floor_db(db, floor), ABSOLUTE_FLOOR_DBFS)
     if loud < open_db:  # silence, or steady noise with nothing standing out of it
         return ChannelActivity([], db, hop_s, loud, floor)
     strong = db >= open_db
-    half = hop_s / 2
     # Group runs above the hold level across gaps shorter than a pause, then keep the groups that
     # contain a frame loud enough to open speech: a stop burst after its closure stays with its word.
-    groups: list[list[float]] = []
+    groups: list[list[tuple[int, int]]] = []
+    gap_frames = min_pause_s / hop_s
     for a, b in _runs(db >= hold_db):
-        start, end, opens = max(0.0, a * hop_s - half), b * hop_s + half, bool(strong[a : b + 1].any())
-        if groups and start - groups[-1][1] < min_pause_s:
-            groups[-1][1] = end
-            groups[-1][2] = groups[-1][2] or opens
+        if groups and (a - groups[-1][-1][1] - 1) < gap_frames:
+            groups[-1].append((a, b))
         else:
-            groups.append([start, end, opens])
-    merged = [g for g in groups if g[2]]
+            groups.append([(a, b)])
+    if voiced is not None:
+        groups = [g for g in (_voice_trimmed(g, voiced, held, hop_s) for g in groups) if g]
+    half = hop_s / 2
     duration = len(x) / sr
-    segments = [
-        Segment(round(s, 3), round(min(e, duration), 3)) for s, e, _ in merged if min(e, duration) - s >= MIN_SEGMENT_S
-    ]
+    segments = []
+    for g in groups:
+        if not any(strong[a : b + 1].any() for a, b in g):
+            continue
+        start, end = max(0.0, g[0][0] * hop_s - half), min(g[-1][1] * hop_s + half, duration)
+        if end - start >= MIN_SEGMENT_S:
+            segments.append(Segment(round(start, 3), round(end, 3)))
     return ChannelActivity(segments, db, hop_s, loud, floor)
+
+
+def _hold_above_floor_db(db: np.ndarray, floor: float) -> float:
+    """How far above the floor a frame must be to extend speech: three times the spread of the
+    frames near the floor (a 3-sigma rule), within 2-6 dB. Steady line hiss varies by under 0.5 dB
+    from one 20 ms frame to the next, so 6 dB lost decays to it (rate 11% high in -45 dBFS hiss);
+    a fan or traffic varies more and keeps the 6 dB."""
+    near = db[db < floor + HOLD_ABOVE_FLOOR_DB]
+    if len(near) < 20:
+        return HOLD_ABOVE_FLOOR_DB
+    q25, q75 = np.quantile(near, [0.25, 0.75])
+    sigma = (q75 - q25) / 1.349  # interquartile range of a normal spread
+    return float(np.clip(3.0 * sigma, MIN_HOLD_ABOVE_FLOOR_DB, HOLD_ABOVE_FLOOR_DB))
+
+
+def _within(mask: np.ndarray, reach: int) -> np.ndarray:
+    """Frames within ``reach`` frames of a True frame in ``mask``."""
+    counts = np.concatenate(([0], np.cumsum(mask)))
+    idx = np.arange(len(mask))
+    return counts[np.minimum(idx + reach + 1, len(mask))] - counts[np.maximum(idx - reach, 0)] > 0
+
+
+def _frame_prob(prob: np.ndarray, prob_hop_s: float, n_frames: int, hop_s: float) -> np.ndarray:
+    """The speech probability of the window each frame's centre (i * hop_s) falls in; 0 past the end."""
+    k = np.floor(np.arange(n_frames) * hop_s / prob_hop_s).astype(int)
+    out = np.zeros(n_frames, dtype=np.float32)
+    inside = k < len(prob)
+    out[inside] = prob[k[inside]]
+    return out
+
+
+def _voice_trimmed(runs: list[tuple[int, int]], voiced: np.ndarray, held: np.ndarray, hop_s: float) -> list[tuple[int, int]]:
+    """A group of runs cut to VOICE_REACH_S before its first and after its last frame that Silero
+    scores above silence (``held``); [] when the group holds too little voiced time (``voiced``)
+    to be speech. Music running into the caller's first word is cut there, whether a short dip
+    or none at all separates them."""
+    reach = int(round(VOICE_REACH_S / hop_s))
+    start, end = runs[0][0], runs[-1][1]
+    inside = np.flatnonzero(held[start : end + 1])
+    if len(inside) == 0:
+        return []
+    lo, hi = max(start, start + inside[0] - reach), min(end, start + inside[-1] + reach)
+    kept = [(int(max(a, lo)), int(min(b, hi))) for a, b in runs if b >= lo and a <= hi]
+    span = voiced[kept[0][0] : kept[-1][1] + 1]
+    enough = span.sum() * hop_s >= VOICE_MIN_S and span.mean() >= VOICE_MIN_SHARE
+    return kept if enough else []
 
 
 SKIP_SILENCE_S = 30.0  # a whole Whisper window of silence: nothing there to transcribe

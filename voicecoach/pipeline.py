@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import activity, audio, scenarios, transcribe
+from . import activity, audio, scenarios, transcribe, vad
 from .analysis.coach import coach
 from .errors import AudioError
 from .analysis import bands, diarize, loudness, pacing, pitch, roles, syllables, turns
@@ -58,7 +58,7 @@ class _Party:
 
 
 def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
-    act = activity.detect(samples, sr=sr)
+    act = activity.detect(samples, sr=sr, voice_prob=vad.speech_probability(samples, sr=sr))  # music, tones: no speech
     placed: list[pacing.Placed] = []
     if act.segments:
         raw = _transcribe_spans(model, samples, sr, act.segments, options, on_progress)
@@ -108,7 +108,7 @@ def _measure_pair(path, clip, card, model, options, progress, warnings) -> tuple
 def _split_mixed(samples, sr, model, options, on_progress) -> tuple[_Party, _Party, "diarize.Speakers"] | None:
     """Both parties from one channel carrying two voices, told apart by pitch; None when they
     cannot be (one voice, or two too alike)."""
-    act = activity.detect(samples, sr=sr)
+    act = activity.detect(samples, sr=sr, voice_prob=vad.speech_probability(samples, sr=sr))  # music, tones: no speech
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
     voices = diarize.split_speakers(act.segments, f0, hop_s=act.hop_s)
     if voices is None:

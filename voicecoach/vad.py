@@ -1,0 +1,63 @@
+"""Speech probability from the Silero VAD model that faster-whisper ships in its package assets.
+
+The only module that touches the VAD model (loaded lazily, once per process, no download). It
+answers one question energy cannot: is this sound a voice, or music, a tone, noise? Edges are
+still timed from the signal's energy in ``activity.detect``; Silero's 32 ms windows only decide
+which stretches are speech.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ModelError
+
+SR = 16000  # Silero's 512-sample windows are defined at 16 kHz (faster_whisper/vad.py)
+WINDOW = 512
+HOP_S = WINDOW / SR  # one probability per 32 ms window; window k covers [k * HOP_S, (k + 1) * HOP_S)
+LEVEL_DBFS = -20.0  # the channel's loud windows are scaled to this before scoring: Silero scores
+# whispers lower than the same speech spoken up, and a quiet agent is still speaking
+MAX_GAIN_DB = 40.0  # ...but digital near-silence is not raised into the model's range
+BLOCK_WINDOWS = 10000  # windows per call (5.3 min): bounded memory on hour-long calls, as faster-whisper batches
+
+
+def _model():
+    try:
+        from faster_whisper.vad import get_vad_model
+    except ImportError as e:  # pragma: no cover - a core dependency
+        raise ModelError("faster-whisper is not installed; run 'pip install faster-whisper'") from e
+    try:
+        return get_vad_model()  # lru_cached by faster-whisper: one ONNX session per process
+    except Exception as e:  # onnxruntime missing or the asset unreadable
+        raise ModelError(f"could not load the Silero VAD model from faster-whisper's assets ({str(e).splitlines()[0]})") from e
+
+
+def speech_probability(x: np.ndarray, *, sr: int) -> np.ndarray:
+    """Silero's speech probability (0-1) per 32 ms window of one channel.
+
+    The channel is resampled to 16 kHz if needed and scaled so its loud windows (0.99 quantile
+    of window RMS) sit at -20 dBFS, at most +40 dB. Cost: about 0.2 s per minute of audio per
+    channel on one CPU core, plus about 1 s to load the model once per process (bench/run.py,
+    stage "voice (Silero VAD)").
+    """
+    y = np.asarray(x, dtype=np.float32)
+    if sr != SR:
+        import soxr
+
+        y = soxr.resample(y, sr, SR, quality="HQ").astype(np.float32)
+    n = -(-len(y) // WINDOW)
+    if n == 0:
+        return np.zeros(0, dtype=np.float32)
+    y = np.pad(y, (0, n * WINDOW - len(y)))
+    rms = np.sqrt(np.mean(y.reshape(n, WINDOW).astype(np.float64) ** 2, axis=1))
+    loud = float(np.quantile(rms, 0.99))
+    if loud <= 0.0:
+        return np.zeros(n, dtype=np.float32)  # digital silence: nothing to score
+    gain = min(10 ** ((LEVEL_DBFS - 20 * np.log10(loud)) / 20), 10 ** (MAX_GAIN_DB / 20))
+    y = np.clip(y * np.float32(gain), -1.0, 1.0).astype(np.float32)
+    model = _model()
+    out = [
+        np.asarray(model(y[k * WINDOW : (k + BLOCK_WINDOWS) * WINDOW]), dtype=np.float32).reshape(-1)
+        for k in range(0, n, BLOCK_WINDOWS)
+    ]
+    return np.concatenate(out)[:n]
