@@ -21,7 +21,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "samples"), str(ROOT)]
 
 import realmix  # noqa: E402
 
-from voicecoach import activity, audio  # noqa: E402
+from voicecoach import activity  # noqa: E402
 from voicecoach.analysis import diarize, pitch  # noqa: E402
 
 CASES = [  # name, agent voice, caller voice, options
@@ -34,35 +34,47 @@ CASES = [  # name, agent voice, caller voice, options
     ("female agent, sphinx caller", "asterisk", "sphinx", {}),
     ("two men (cards agent, librivox caller)", "cards", "librivox", {}),
     ("two men (sphinx agent, cards caller)", "sphinx", "cards", {}),
+    ("agent opens the call (--agent-speaks left second)", "asterisk", "librivox", {"agent_opens": True}),
+    ("quick exchanges (gaps 0.05-0.15 s)", "asterisk", "librivox", {"gaps_s": [0.1, 0.05, 0.15, 0.1, 0.05, 0.1]}),
+    ("one voice: telephone agent alone", "asterisk", "librivox", {"solo": "agent"}),
+    ("one voice: LibriVox reader alone", "asterisk", "librivox", {"solo": "customer"}),
+    ("one voice: cards speaker alone", "asterisk", "cards", {"solo": "customer"}),
 ]
 CONDITIONS = [("clean", {}), ("noise -45 dBFS", {"noise_dbfs": -45.0}), ("phone band", {"phone": True, "noise_dbfs": -45.0})]
 
 
-def run_case(agent_voice, caller_voice, scene_kw, mix_kw, *, enrol: bool):
-    customer, agent, truth = realmix.conversation(agent_voice, caller_voice, **scene_kw)
-    y, sr = realmix.mix(customer, agent, **mix_kw)
-    if sr != 16000:
-        y = audio.resample(y, sr, 16000) if hasattr(audio, "resample") else __import__("soxr").resample(y, sr, 16000).astype(np.float32)
-    profile = None
-    if enrol:
-        solo = np.concatenate([u for u, _ in realmix.utterances(agent_voice, enrol=True)])
-        profile = diarize.enrol(solo, sr=16000)
+def _signal(y):
     act = activity.detect(y, sr=16000)
     f0 = pitch.track(y, sr=16000, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
-    if hasattr(diarize, "diarize"):
-        res = diarize.diarize(y, act.segments, f0, sr=16000, hop_s=act.hop_s, profile=profile)
-        if res.speakers is None:
-            return None, res
-        sp = res.speakers
-    else:
-        sp = diarize.split_speakers(act.segments, f0, hop_s=act.hop_s)
-        res = None
-        if sp is None:
-            return None, None
-    if profile is not None and res is not None and res.agent is not None:
-        agent_segs, customer_segs = (sp.first, sp.second) if res.agent == "first" else (sp.second, sp.first)
-    else:  # caller opens: the agent is the second voice heard
-        agent_segs, customer_segs = sp.second, sp.first
+    return act, f0
+
+
+def run_case(agent_voice, caller_voice, scene_kw, mix_kw, *, enrol: bool):
+    """(error dict or None when declined, Diarization)."""
+    import soxr
+
+    scene_kw = dict(scene_kw)
+    solo = scene_kw.pop("solo", None)
+    customer, agent, truth = realmix.conversation(agent_voice, caller_voice, **scene_kw)
+    if solo:  # one voice only: the right answer is to decline
+        customer, agent = (0 * customer, agent) if solo == "agent" else (customer, 0 * agent)
+    y, sr = realmix.mix(customer, agent, **mix_kw)
+    if sr != 16000:  # audio.load resamples every file to 16 kHz
+        y = soxr.resample(y, sr, 16000).astype(np.float32)
+    profile = None
+    if enrol:
+        take = np.concatenate([np.concatenate([u, np.zeros(8000, np.float32)]) for u, _ in realmix.utterances(agent_voice, enrol=True)])
+        act, f0 = _signal(take)
+        profile = diarize.enrol(take, sr=16000, segments=act.segments, hop_s=act.hop_s, f0=f0)
+    act, f0 = _signal(y)
+    res = diarize.diarize(y, act.segments, f0, sr=16000, hop_s=act.hop_s, profile=profile)
+    if res.speakers is None:
+        return None, res
+    if solo:
+        return {"error": 1.0, "missed": 0.0}, res  # a split of one voice is all wrong
+    sp = res.speakers
+    agent_is = res.agent or "second"  # without a profile: the caller opens the scene
+    agent_segs, customer_segs = (sp.first, sp.second) if agent_is == "first" else (sp.second, sp.first)
     return realmix.diarization_error(truth, agent_segs, customer_segs), res
 
 
@@ -75,7 +87,8 @@ def main() -> None:
         for cond, mkw in CONDITIONS:
             err, res = run_case(a, c, kw, mkw, enrol=args.enrol)
             total += 1
-            extra = "" if res is None else f"  [{res.reason}]"
+            extra = f"  gap {res.separation} st" + (f" agent={res.agent} margin {res.profile_margin}" if args.enrol else "")
+            extra += f"  [{res.reason}]" if res.reason else ""
             if err is None:
                 declined += 1
                 print(f"{name:42s} {cond:16s} declined{extra}")

@@ -66,8 +66,9 @@ def utterances(voice: str, *, enrol: bool = False) -> list[tuple[np.ndarray, str
 
 
 def conversation(agent: str = "asterisk", caller: str = "librivox", *, agent_level_dbfs: float = -20.0,
-                 caller_level_dbfs: float = -18.0, rotate: int = 0):
-    """Caller opens, then the two alternate (three exchanges). Returns (customer, agent, truth)."""
+                 caller_level_dbfs: float = -18.0, rotate: int = 0, gaps_s: list[float] | None = None, agent_opens: bool = False):
+    """Caller opens, then the two alternate (three exchanges), with the given gaps before each
+    line (quick exchanges: 0.1 s or less). Returns (customer, agent, truth)."""
     from make_samples import build_scene
 
     if agent == "asterisk" and caller == "long-hold":  # realspeech's scene, as issue 11 tried it
@@ -76,10 +77,10 @@ def conversation(agent: str = "asterisk", caller: str = "librivox", *, agent_lev
     c = utterances(caller)
     c = c[rotate % len(c):] + c[: rotate % len(c)]
     a = a[rotate % len(a):] + a[: rotate % len(a)]
-    gaps = [0.9, 0.7, 1.2, 0.5, 1.1, 0.8]
+    gaps = gaps_s or [0.9, 0.7, 1.2, 0.5, 1.1, 0.8]
     lines, ai, ci = [], 0, 0
     for k in range(6):
-        if k % 2 == 0:
+        if (k % 2 == 0) != agent_opens:
             take = [c[ci % len(c)]] if len(c) > 3 else [c[ci % len(c)], c[(ci + 1) % len(c)]]
             ci += len(take)
             lines.append(rs.line("customer", take, gap_s=gaps[k], level_dbfs=caller_level_dbfs, sentence_gap_s=0.4))
