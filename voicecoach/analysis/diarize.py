@@ -1,17 +1,22 @@
 """Two voices on one channel: who spoke when, or an honest "cannot tell".
 
-A pair practising at one laptop records both voices on one mic. Speech is cut into windows of
-about a second; each window is described by the shape of its spectrum (MFCC means in the phone
-band) and its median pitch; the windows are split into two groups (2-means), and the split is
-kept only when the groups are clearly apart (silhouette, Rousseeuw 1987). Frames are then
-labelled by which group's voice model explains them better, so a change of speaker without a
-pause is found too. Pitch alone is not enough: on a phone line (300-3400 Hz) a man's fundamental
-is filtered out and YIN tracks his second harmonic, an octave up, where a woman's voice is.
+A pair practising at one laptop records both voices on one mic. Each speech segment (speech
+between pauses of 0.25 s or more) gets its median pitch; the medians are split into two groups
+(weighted 2-means), and the split is kept only when the groups are MIN_GAP_ST or more apart
+(a woman and a man are about an octave apart; one voice's utterances stay within about 5
+semitones). Inside a segment, a lasting move to the other group's pitch is a change of speaker.
+Medians per segment, not single frames, are clustered: on a phone line (300-3400 Hz) a man's
+fundamental is filtered out and YIN sometimes tracks his second harmonic, an octave up where a
+woman's voice is, for a frame or a syllable but not for a whole utterance. Frame-level 2-means
+put 84% of speech time on the wrong party of a real phone-band call; segment medians 1%
+(bench/mixed_voices.py). Two voices of similar pitch (two men, two women) are declined, not
+guessed: the spectrum (MFCC) alone did not separate one voice from two reliably on real speech.
 
 With an enrolled profile of the agent's voice (``enrol``: a short solo take), the group nearer
-that profile is the agent; without one the caller is taken to open the scene (``agent_speaks``).
-Automatic diarization of telephone speech is error-prone (pyannote reports about 30% error on
-CALLHOME), so a split that is kept still carries a low-confidence warning, with its separation.
+its pitch, and whose spectrum it fits better, is the agent; without one the caller is taken to
+open the scene (``agent_speaks``). Automatic diarization of telephone speech is error-prone
+(pyannote reports about 30% error on CALLHOME), so a split that is kept still carries a
+low-confidence warning, with its separation.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ from ..results import Segment
 N_MFCC = 20  # c0 (overall level) is dropped: a quiet agent is not another person
 BAND_HZ = (300.0, 3400.0)  # telephone band: the features mean the same on a phone line and a laptop mic
 N_FFT = 512  # 32 ms at 16 kHz
-WINDOW_S = 1.0  # long enough for a stable spectrum average, short enough to hold one speaker
 MIN_VOICED_FRAMES = 5
 MIN_SHARE = 0.1  # each voice needs a tenth of the speech; less is a cough or a noise, not a party
 # Pitch groups closer than this are one voice (or two too alike to split). Measured on
@@ -51,9 +55,10 @@ class Speakers:
 class Diarization:
     """The split (None when declined), why it was declined, and how sure it is.
 
-    separation: silhouette of the two groups of windows (-1..1; 1 = far apart, 0 = overlapping).
+    separation: semitones between the two pitch groups (MIN_GAP_ST or more to be kept).
     agent: "first" or "second" when an enrolled profile decided which voice is the agent, with
-    profile_margin its preference in nats per frame; None when the profile did not decide."""
+    profile_margin how much nearer in pitch (semitones) the profile is to the agent than to the
+    other voice; None when no profile was given or its spectrum disagreed with its pitch."""
 
     speakers: Speakers | None
     reason: str | None
@@ -100,19 +105,6 @@ def _semitones(f0_hz: np.ndarray) -> np.ndarray:
     return 12.0 * np.log2(f0_hz / 100.0)
 
 
-def _windows(segments: list[Segment], hop_s: float, n_frames: int) -> list[tuple[int, int]]:
-    """Frame ranges [a, b) of about WINDOW_S each, inside the speech segments."""
-    out = []
-    for seg in segments:
-        a, b = int(np.ceil(seg.start_s / hop_s)), min(n_frames, int(np.floor(seg.end_s / hop_s)) + 1)
-        if b <= a:
-            continue
-        n = max(1, int(round((b - a) * hop_s / WINDOW_S)))
-        edges = np.linspace(a, b, n + 1).round().astype(int)
-        out.extend((int(edges[i]), int(edges[i + 1])) for i in range(n) if edges[i + 1] > edges[i])
-    return out
-
-
 def _two_means(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted 2-means labels (0/1), the best of several farthest-point starts."""
     best, best_cost = np.zeros(len(x), int), np.inf
@@ -132,21 +124,6 @@ def _two_means(x: np.ndarray, w: np.ndarray) -> np.ndarray:
         if lab.min() != lab.max() and cost < best_cost:
             best, best_cost = lab, cost
     return best
-
-
-def _silhouette(x: np.ndarray, lab: np.ndarray, w: np.ndarray) -> float:
-    """Weighted mean silhouette (Rousseeuw 1987): 1 = groups far apart, 0 = no structure."""
-    d = np.sqrt(((x[:, None, :] - x[None]) ** 2).sum(axis=2))
-    s = np.zeros(len(x))
-    for i in range(len(x)):
-        own, other = lab == lab[i], lab != lab[i]
-        own[i] = False
-        if not own.any():
-            continue
-        a = np.average(d[i, own], weights=w[own])
-        b = np.average(d[i, other], weights=w[other])
-        s[i] = (b - a) / max(a, b, 1e-12)
-    return float(np.average(s, weights=w))
 
 
 def _gauss_ll(x: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
@@ -233,7 +210,9 @@ def diarize(y: np.ndarray, segments: list[Segment], f0: np.ndarray, *, sr: int, 
     for MIN_PART_S or longer (quick exchanges leave no 0.25 s pause). Medians per segment, not
     frames, are clustered because YIN's octave errors on phone-band speech (a man's fundamental
     below 300 Hz is filtered out) scatter single frames, not whole utterances.
-    With a profile, the group nearer the profile's pitch is the agent (``agent``)."""
+    With a profile, the group nearer the profile's pitch is the agent (``agent``), provided the
+    profile's spectrum (MFCC model) also fits that group's frames better; otherwise ``agent`` is
+    None and the caller decides (``--agent-speaks``)."""
     n = len(f0)
     st = np.full(n, np.nan)
     ok = np.isfinite(f0) & (f0 > 0)
@@ -289,5 +268,18 @@ def diarize(y: np.ndarray, segments: list[Segment], f0: np.ndarray, *, sr: int, 
     if dist[agent_label] > MAX_PROFILE_ST:
         return Diarization(None, f"the enrolled agent voice ({profile.pitch_hz:.0f} Hz) matches neither voice "
                                  f"({hz[0]:.0f} Hz, {hz[1]:.0f} Hz)", gap)
+    # The spectrum must agree with the pitch: the profile's MFCC model, against a model of all the
+    # recording's speech (a likelihood ratio, as a universal background model is used in speaker
+    # verification, Reynolds et al. 2000), fits the agent's frames better than the other voice's.
+    mfcc = mfcc_frames(y, sr=sr, hop_s=hop_s, n_frames=n)
+    masks = [np.zeros(n, bool), np.zeros(n, bool)]
+    for seg, g in pieces:
+        masks[g][int(np.ceil(seg.start_s / hop_s)) : int(np.floor(seg.end_s / hop_s)) + 1] = True
+    both = masks[0] | masks[1]
+    llr = _gauss_ll(mfcc, np.array(profile.mean), np.array(profile.var)) - _gauss_ll(
+        mfcc, mfcc[both].mean(axis=0), mfcc[both].var(axis=0) + 1e-3)
+    fit = [float(llr[m].mean()) if m.any() else -np.inf for m in masks]
+    if fit[agent_label] <= fit[1 - agent_label]:
+        return Diarization(speakers, None, gap, None, None)
     return Diarization(speakers, None, gap, "first" if agent_label == first_label else "second",
                        round(float(dist[1 - agent_label] - dist[agent_label]), 1))
