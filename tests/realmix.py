@@ -19,9 +19,8 @@ import functools
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
-
 import realspeech as rs
+import soundfile as sf
 
 POCKETSPHINX = Path("/usr/share/pocketsphinx/test/data")
 SR = 16000

@@ -149,7 +149,7 @@ def test_mixed_layout_declines_two_alike_voices_as_an_agent_only_report(tmp_path
 def test_mixed_layout_on_one_real_voice_declines(tmp_path):
     from voicecoach.pipeline import Options, analyze
 
-    customer, agent, _ = realmix.conversation("asterisk", "librivox")
+    _, agent, _ = realmix.conversation("asterisk", "librivox")
     a = analyze(realmix.write(tmp_path / "agent-only.wav", agent, SR), Options(layout="mixed"))
     assert a.layout == "mono" and a.customer is None and a.latency is None
     assert any("could not tell two voices apart" in w for w in a.warnings)

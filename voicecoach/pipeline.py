@@ -67,7 +67,7 @@ def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
     return _Party(name, samples, act, placed, f0)
 
 
-def _agent_profile(path, options) -> tuple[str | None, "diarize.VoiceProfile | None"]:
+def _agent_profile(path, options) -> tuple[str | None, diarize.VoiceProfile | None]:
     """The enrolled voice of --agent, else of the sidecar's agent (quietly none if not enrolled)."""
     from . import voices
     from .errors import VoicecoachError
@@ -85,7 +85,7 @@ def _agent_profile(path, options) -> tuple[str | None, "diarize.VoiceProfile | N
         return None, None
 
 
-def _split_mixed(samples, sr, model, options, on_progress, profile=None) -> tuple[_Party, _Party, "diarize.Diarization"] | "diarize.Diarization":
+def _split_mixed(samples, sr, model, options, on_progress, profile=None) -> tuple[_Party, _Party, diarize.Diarization] | diarize.Diarization:
     """Both parties from one channel carrying two voices (analysis.diarize); the declined
     Diarization (with its reason) when they cannot be told apart."""
     act = activity.detect(samples, sr=sr)
