@@ -67,24 +67,6 @@ def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
     return _Party(name, samples, act, placed, f0)
 
 
-def _agent_profile(path, options) -> tuple[str | None, diarize.VoiceProfile | None]:
-    """The enrolled voice of --agent, else of the sidecar's agent (quietly none if not enrolled)."""
-    from . import voices
-    from .errors import VoicecoachError
-    from .sidecar import read_sidecar
-
-    if options.agent is not None:
-        profile = voices.load(options.agent)
-        if profile is None:
-            raise VoicecoachError(f"no enrolled voice named {options.agent!r}: run 'voicecoach enrol {options.agent} SOLO_CLIP' first")
-        return options.agent, profile
-    name = (read_sidecar(path) or {}).get("agent")
-    try:
-        return (name, voices.load(name)) if isinstance(name, str) else (None, None)
-    except VoicecoachError:  # a sidecar name that is no valid profile name was never enrolled
-        return None, None
-
-
 def _split_mixed(samples, sr, model, options, on_progress, profile=None) -> tuple[_Party, _Party, diarize.Diarization] | diarize.Diarization:
     """Both parties from one channel carrying two voices (analysis.diarize); the declined
     Diarization (with its reason) when they cannot be told apart."""
@@ -244,7 +226,9 @@ def analyze(
     mixed = None
     if options.layout == "mixed":
         mono = clip.channels.mean(axis=0) if clip.n_channels == 2 else clip.channels[0]
-        agent_name, profile = _agent_profile(path, options)
+        from . import voices
+
+        agent_name, profile = voices.for_clip(path, options.agent)
         mixed = _split_mixed(mono, sr, model, options, progress(0.0), profile)
         if isinstance(mixed, diarize.Diarization):
             warnings.append(
@@ -261,14 +245,14 @@ def analyze(
         other = "second" if agent_is == "first" else "first"
         who = (f"the agent is the voice nearer {agent_name}'s enrolled voice" if found.agent
                else f"the agent is the {agent_is} voice heard (--agent-speaks)")
+        if profile is not None and found.agent is None:
+            warnings.append(f"{agent_name}'s enrolled voice did not decide which voice is the agent; used --agent-speaks {agent_is}")
         warnings.append(
             f"two voices on one channel, told apart by pitch (agent {hz[agent_is]:.0f} Hz, customer {hz[other]:.0f} Hz, "
             f"{found.separation:.1f} semitones apart; {who}): low confidence; "
             "automatic speaker separation of phone speech errs about 30% of the time (pyannote on CALLHOME): "
             "record one party per channel for exact numbers"
         )
-        if profile is not None and found.agent is None:
-            warnings.append(f"{agent_name}'s enrolled voice did not decide which voice is the agent; used --agent-speaks {agent_is}")
     else:
         agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0))
     parties = {"agent": agent}

@@ -69,3 +69,19 @@ def load(name: str) -> VoiceProfile | None:
         return VoiceProfile.from_dict(json.loads(path.read_text()))
     except (ValueError, KeyError, TypeError) as e:
         raise VoicecoachError(f"{path}: not a voice profile ({e}); run 'voicecoach enrol {name} CLIP' again") from e
+
+
+def for_clip(clip: str | os.PathLike, name: str | None) -> tuple[str | None, VoiceProfile | None]:
+    """The enrolled voice of ``name`` (an error when it has not enrolled), else of the agent the
+    clip's sidecar names (none, quietly, when that agent has not enrolled)."""
+    from .sidecar import read_sidecar
+
+    if name is not None:
+        profile = load(name)
+        if profile is None:
+            raise VoicecoachError(f"no enrolled voice named {name!r}: run 'voicecoach enrol {name} SOLO_CLIP' first")
+        return name, profile
+    named = (read_sidecar(clip) or {}).get("agent")
+    if not isinstance(named, str) or not _NAME.match(named):
+        return None, None
+    return named, load(named)
