@@ -114,6 +114,26 @@ def test_enrol_stores_a_profile_that_analyze_reads_back(tmp_path, monkeypatch):
     assert voices.load("agent02") is None
 
 
+def test_the_sidecars_agent_brings_its_enrolled_voice(tmp_path, monkeypatch):
+    from voicecoach import voices
+    from voicecoach.errors import VoicecoachError
+    from voicecoach.sidecar import write_sidecar
+
+    monkeypatch.setenv("VOICECOACH_DATA", str(tmp_path / "data"))
+    voices.enrol("agent01", realmix.write(tmp_path / "solo.wav", _solo_take("asterisk"), SR))
+    take = realmix.write(tmp_path / "take.wav", np.zeros(SR, np.float32), SR)
+    assert voices.for_clip(take, None) == (None, None)  # no sidecar
+    write_sidecar(take, {"agent": "agent01"})
+    name, profile = voices.for_clip(take, None)
+    assert name == "agent01" and profile == voices.load("agent01")
+    write_sidecar(take, {"agent": "agent02"})  # named, never enrolled: clustering alone, no error
+    assert voices.for_clip(take, None) == ("agent02", None)
+    write_sidecar(take, {"agent": "../etc"})
+    assert voices.for_clip(take, None) == (None, None)
+    with pytest.raises(VoicecoachError, match="no enrolled voice named 'agent03'"):
+        voices.for_clip(take, "agent03")  # asked for by name: say so
+
+
 @pytest.mark.slow
 def test_mixed_layout_with_an_enrolled_agent_times_the_parties(tmp_path, monkeypatch):
     """Real tiny.en end to end: a phone-band call where the agent opens, --agent-speaks left at
