@@ -78,6 +78,7 @@ def test_mixed_layout_separates_the_parties_and_times_the_answers(mixed_take):
     assert a.latency.values_s == pytest.approx(truth["latencies_s"], abs=0.15)
     assert a.customer.pitch.median_hz > 1.5 * a.agent.pitch.median_hz
     assert a.overtalk_s is None and 0.5 < a.talk_ratio < 1
+    assert a.voices.split and a.voices.agent_by == "agent_speaks" and a.voices.separation_st >= 7
 
 
 @pytest.mark.slow

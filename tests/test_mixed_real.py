@@ -148,6 +148,8 @@ def test_mixed_layout_with_an_enrolled_agent_times_the_parties(tmp_path, monkeyp
     a = analyze(realmix.write(tmp_path / "mixed.wav", y, sr), Options(layout="mixed", agent="agent01"))
     assert a.layout == "mixed" and a.customer is not None
     assert any("low confidence" in w and "agent01's enrolled voice" in w for w in a.warnings)
+    assert a.voices.split and a.voices.agent_by == "enrolled voice" and a.voices.agent_voice == "agent01"
+    assert a.voices.separation_st >= 7 and a.voices.confidence == "low"
     err = realmix.diarization_error(truth, a.segments["agent"], a.segments["customer"])
     assert err["error"] <= MAX_ERROR, err
     assert a.agent.pitch.median_hz > 1.5 * a.customer.pitch.median_hz
@@ -163,6 +165,7 @@ def test_mixed_layout_declines_two_alike_voices_as_an_agent_only_report(tmp_path
     a = analyze(realmix.write(tmp_path / "two-men.wav", y, sr), Options(layout="mixed"))
     assert a.layout == "mono" and a.customer is None and a.latency is None and a.talk_ratio is None
     assert any("could not tell two voices apart (one voice, or two too alike in pitch" in w for w in a.warnings)
+    assert not a.voices.split and a.voices.separation_st < 7 and "too alike" in a.voices.reason
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from . import activity, audio, scenarios, transcribe
 from .analysis.coach import coach
 from .errors import AudioError
 from .analysis import bands, diarize, loudness, pacing, pitch, syllables, turns
-from .results import Analysis, Segment, SpeakerStats, Turn
+from .results import Analysis, Segment, SpeakerStats, Turn, VoiceSplit
 
 CHANNELS = {"left": 0, "right": 1}
 QUIET_LOUD_DBFS = -40.0  # loudest speech below this: too quiet to trust the pitch and nuclei
@@ -223,13 +223,17 @@ def analyze(
     def progress(offset_s: float) -> Callable[[float], None] | None:
         return None if on_progress is None else (lambda t: on_progress(offset_s + t, total_s))
 
-    mixed = None
+    mixed = voice_split = None
     if options.layout == "mixed":
         mono = clip.channels.mean(axis=0) if clip.n_channels == 2 else clip.channels[0]
         from . import voices
 
         agent_name, profile = voices.for_clip(path, options.agent)
         mixed = _split_mixed(mono, sr, model, options, progress(0.0), profile)
+        found = mixed if isinstance(mixed, diarize.Diarization) else mixed[2]
+        by = None if found.speakers is None else ("enrolled voice" if found.agent else "agent_speaks")
+        voice_split = VoiceSplit(found.speakers is not None, "pitch", found.separation, by,
+                                 agent_name if found.agent else None, "low", found.reason)  # fmt: skip
         if isinstance(mixed, diarize.Diarization):
             warnings.append(
                 f"--layout mixed: could not tell two voices apart ({mixed.reason}); analysed as the agent alone "
@@ -330,5 +334,6 @@ def analyze(
         words=words,
         warnings=warnings,
         segments={"agent": agent.act.segments, **({"customer": customer_segments} if customer_segments else {})},
+        voices=voice_split,
     )
     return result if card is None else replace(result, scenario=coach(result, card))
