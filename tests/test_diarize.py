@@ -90,3 +90,14 @@ def test_mixed_layout_on_one_voice_falls_back_to_agent_only():
     a = analyze(SAMPLES / "long_hold_mono.wav", Options(layout="mixed"))
     assert a.layout == "mono" and a.customer is None
     assert any("could not tell two voices apart" in w for w in a.warnings)
+
+
+def test_voice_features_computed_a_minute_at_a_time_equal_librosa_in_one_pass():
+    import librosa
+
+    y = scene([(0.5, 2.0, 220), (3.3, 1.5, 110)], 6.0) + np.random.default_rng(1).standard_normal(6 * SR).astype(np.float32) * 1e-3
+    mel = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=diarize.N_FFT, hop_length=160, n_mels=32, fmin=300, fmax=3400,
+                                         pad_mode="constant")  # fmt: skip
+    one_pass = librosa.feature.mfcc(S=librosa.power_to_db(mel, top_db=None), n_mfcc=diarize.N_MFCC)[1:].T
+    blocks = diarize.mfcc_frames(y, sr=SR, hop_s=0.01, n_frames=len(one_pass), block_frames=70)
+    assert np.abs(blocks - one_pass).max() < 1e-3

@@ -92,16 +92,25 @@ class VoiceProfile:
         return cls(mean, var, None if pitch_hz is None else float(pitch_hz), float(d.get("speech_s", 0.0)))
 
 
-def mfcc_frames(y: np.ndarray, *, sr: int, hop_s: float, n_frames: int) -> np.ndarray:
-    """MFCC c1..c19 per frame (frame i centred at i * hop_s), mel bands over 300-3400 Hz only."""
+def mfcc_frames(y: np.ndarray, *, sr: int, hop_s: float, n_frames: int, block_frames: int = 6000) -> np.ndarray:
+    """MFCC c1..c19 per frame (frame i centred at i * hop_s, zeros beyond the clip), mel bands
+    over 300-3400 Hz only. Computed a minute at a time: one STFT of an hour-long call would
+    take gigabytes. The log has no top_db clamp, so every block is on the same scale."""
     import librosa
 
     hop = int(round(hop_s * sr))
-    m = librosa.feature.mfcc(y=np.asarray(y, dtype=np.float32), sr=sr, n_mfcc=N_MFCC, n_fft=N_FFT, hop_length=hop,
-                             n_mels=32, fmin=BAND_HZ[0], fmax=BAND_HZ[1])[1:].T
-    if len(m) < n_frames:
-        m = np.vstack([m, np.repeat(m[-1:], n_frames - len(m), axis=0)])
-    return m[:n_frames].astype(np.float64)
+    half = N_FFT // 2
+    out = np.empty((n_frames, N_MFCC - 1))
+    for s in range(0, n_frames, block_frames):
+        e = min(n_frames, s + block_frames)
+        a, b = s * hop - half, (e - 1) * hop + half  # samples of frames s..e-1, windows uncentred
+        block = np.asarray(y[max(a, 0) : max(min(b, len(y)), 0)], dtype=np.float32)
+        block = np.pad(block, (max(0, -a), (b - a) - max(0, -a) - len(block)))
+        mel = librosa.feature.melspectrogram(y=block, sr=sr, n_fft=N_FFT, hop_length=hop, center=False, n_mels=32,
+                                             fmin=BAND_HZ[0], fmax=BAND_HZ[1])  # fmt: skip
+        mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel, top_db=None), n_mfcc=N_MFCC)
+        out[s:e] = mfcc[1:, : e - s].T
+    return out
 
 
 def _semitones(f0_hz: np.ndarray) -> np.ndarray:
