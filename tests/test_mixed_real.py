@@ -112,6 +112,10 @@ def test_enrol_stores_a_profile_that_analyze_reads_back(tmp_path, monkeypatch):
     res = CliRunner().invoke(main, ["enrol", "agent02", str(short)])
     assert res.exit_code == 1 and res.output.startswith(f"Error: {short}: only") and res.output.count("\n") == 1
     assert voices.load("agent02") is None
+    customer, agent, _ = realmix.conversation("asterisk", "librivox")
+    both = realmix.write(tmp_path / "both.wav", customer + agent, SR)
+    res = CliRunner().invoke(main, ["enrol", "agent02", str(both)])
+    assert res.exit_code == 1 and "holds two voices" in res.output and voices.load("agent02") is None
 
 
 def test_the_sidecars_agent_brings_its_enrolled_voice(tmp_path, monkeypatch):

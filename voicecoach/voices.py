@@ -47,6 +47,10 @@ def enrol(name: str, clip: str | os.PathLike) -> tuple[Path, VoiceProfile]:
     y = a.channels.mean(axis=0) if a.n_channels == 2 else a.channels[0]
     act = activity.detect(y, sr=a.sr)
     f0 = pitch.track(y, sr=a.sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
+    two = diarize.diarize(y, act.segments, f0, sr=a.sr, hop_s=act.hop_s).speakers
+    if two is not None:
+        raise AudioError(f"{clip}: holds two voices ({two.first_hz:.0f} Hz and {two.second_hz:.0f} Hz): "
+                         "record the agent alone for the profile")
     try:
         profile = diarize.enrol(y, sr=a.sr, segments=act.segments, hop_s=act.hop_s, f0=f0)
     except ValueError as e:
