@@ -1,4 +1,5 @@
-"""Two voices on one channel, split by pitch: known voices at known times."""
+"""Two voices on one channel, split by pitch: known voices at known times (synthetic voices here;
+real ones in test_mixed_real.py)."""
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ def scene(parts, total_s):
 def speakers(y):
     act = activity.detect(y, sr=SR)
     f0 = pitch.track(y, sr=SR, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
-    return diarize.split_speakers(act.segments, f0, hop_s=act.hop_s)
+    return diarize.diarize(y, act.segments, f0, sr=SR, hop_s=act.hop_s).speakers
 
 
 def test_alternating_low_and_high_voices_are_told_apart():
@@ -35,9 +36,10 @@ def test_alternating_low_and_high_voices_are_told_apart():
 
 
 def test_a_change_of_voice_without_a_pause_is_cut():
-    y = scene([(0.5, 2.0, 220), (2.55, 1.5, 110)], 5.0)  # 50 ms gap: no pause between speakers
+    # 50 ms gap: no pause between speakers; the later turns give the two voices' pitch groups
+    y = scene([(0.5, 2.0, 220), (2.55, 1.5, 110), (5.0, 1.5, 220), (7.0, 1.5, 110)], 9.0)
     sp = speakers(y)
-    assert len(sp.first) == 1 and len(sp.second) == 1
+    assert len(sp.first) == 2 and len(sp.second) == 2
     assert sp.first[0].end_s == pytest.approx(2.5, abs=0.06)
     assert sp.second[0].start_s == pytest.approx(2.55, abs=0.06)
 
@@ -76,6 +78,7 @@ def test_mixed_layout_separates_the_parties_and_times_the_answers(mixed_take):
     assert a.latency.values_s == pytest.approx(truth["latencies_s"], abs=0.15)
     assert a.customer.pitch.median_hz > 1.5 * a.agent.pitch.median_hz
     assert a.overtalk_s is None and 0.5 < a.talk_ratio < 1
+    assert a.voices.split and a.voices.agent_by == "agent_speaks" and a.voices.separation_st >= 7
 
 
 @pytest.mark.slow
@@ -87,3 +90,14 @@ def test_mixed_layout_on_one_voice_falls_back_to_agent_only():
     a = analyze(SAMPLES / "long_hold_mono.wav", Options(layout="mixed"))
     assert a.layout == "mono" and a.customer is None
     assert any("could not tell two voices apart" in w for w in a.warnings)
+
+
+def test_voice_features_computed_a_minute_at_a_time_equal_librosa_in_one_pass():
+    import librosa
+
+    y = scene([(0.5, 2.0, 220), (3.3, 1.5, 110)], 6.0) + np.random.default_rng(1).standard_normal(6 * SR).astype(np.float32) * 1e-3
+    mel = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=diarize.N_FFT, hop_length=160, n_mels=32, fmin=300, fmax=3400,
+                                         pad_mode="constant")  # fmt: skip
+    one_pass = librosa.feature.mfcc(S=librosa.power_to_db(mel, top_db=None), n_mfcc=diarize.N_MFCC)[1:].T
+    blocks = diarize.mfcc_frames(y, sr=SR, hop_s=0.01, n_frames=len(one_pass), block_frames=70)
+    assert np.abs(blocks - one_pass).max() < 1e-3

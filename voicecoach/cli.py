@@ -134,8 +134,10 @@ def main():
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @click.option("--scenario", metavar="ID|PATH",
               help="Coach against a scenario card: a shipped id (see 'voicecoach scenarios') or a .toml file.")
+@click.option("--agent", "agent_name", metavar="NAME",
+              help="--layout mixed: the agent's enrolled voice (see 'voicecoach enrol'). Default: the sidecar's agent, if enrolled.")
 @_model_option
-def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_download, scenario):
+def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_download, scenario, agent_name):
     """Measure the pacing of one recorded roleplay CLIP (WAV, FLAC, OGG, MP3, M4A).
 
     \b
@@ -143,6 +145,7 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
       voicecoach analyze samples/long_hold_take1.wav --agent-channel right
       voicecoach analyze call.mp3 --format json | jq .agent.rate_wpm
       voicecoach analyze take.wav --agent-channel right --scenario long-hold
+      voicecoach analyze laptop-mic.wav --layout mixed --agent agent01
     """
     from dataclasses import replace
 
@@ -151,7 +154,7 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
 
     if scenario is None and (scenario := _recorded_scenario(clip)) is not None:
         click.echo(f"coaching against {scenario}, the scene this take was recorded for (--scenario to change)", err=True)
-    options = replace(_options(agent_channel, model, allow_download, layout, agent_speaks), scenario=scenario)
+    options = replace(_options(agent_channel, model, allow_download, layout, agent_speaks), scenario=scenario, agent=agent_name)
     result = run_analysis(clip, options, on_progress=_progress_printer())
     if sys.stderr.isatty():
         click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
@@ -409,6 +412,28 @@ def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s
                               debrief=debrief, cue_wait_s=cue_wait_s, device=device,
                               analysis=_options("auto", model, allow_download))
     Session(load_card(scenario), options, ref=scenario).run()
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("agent")
+@click.argument("clip", type=click.Path(path_type=str))
+def enrol(agent, clip):
+    """Store the voice of AGENT from CLIP, a solo take of the agent alone (10 s or more of speech is
+    best, 3 s at least), so that '--layout mixed' knows which of two voices on one mic is the agent.
+    The profile (pitch and spectrum figures, no audio) stays on this machine in
+    $VOICECOACH_DATA/voices, else $XDG_DATA_HOME/voicecoach/voices, else ~/.local/share/voicecoach/voices.
+    Sidecars naming AGENT (written by 'voicecoach practice --agent AGENT') use it too.
+
+    \b
+    Examples:
+      voicecoach enrol agent01 agent01-solo.wav
+      voicecoach analyze laptop-mic.wav --layout mixed --agent agent01
+    """
+    from .voices import enrol as store
+
+    path, profile = store(agent, clip)
+    pitch = f"median pitch {profile.pitch_hz:.0f} Hz" if profile.pitch_hz else "no voiced speech found"
+    click.echo(f"enrolled {agent}: {profile.speech_s:.1f} s of speech, {pitch}; wrote {path}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

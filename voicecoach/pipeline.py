@@ -12,7 +12,7 @@ from . import activity, audio, scenarios, transcribe, vad
 from .analysis.coach import coach
 from .errors import AudioError
 from .analysis import bands, diarize, loudness, pacing, pitch, roles, syllables, turns
-from .results import AgentChannel, Analysis, Segment, SpeakerStats, Turn
+from .results import AgentChannel, Analysis, Segment, SpeakerStats, Turn, VoiceSplit
 
 CHANNELS = {"left": 0, "right": 1}
 AGENT_CHANNELS = ("auto", *CHANNELS)  # auto: the sidecar's agent_channel, else decided from the call (analysis.roles)
@@ -42,6 +42,7 @@ class Options:
     cues: tuple[Cue, ...] | None = None
     layout: str = "auto"  # "auto": stereo = one party per channel, mono = agent only; "mixed": two voices on one channel
     agent_speaks: str = "second"  # "mixed": is the agent the first or the second voice heard?
+    agent: str | None = None  # "mixed": the agent's enrolled voice (voicecoach enrol); None: the sidecar's agent, if enrolled
     scenario: str | None = None  # a shipped card id ("long-hold") or a path to a .toml card
     cpu_threads: int = 0  # Whisper's threads; 0: CTranslate2's default. Batch workers set their share
 
@@ -105,15 +106,17 @@ def _measure_pair(path, clip, card, model, options, progress, warnings) -> tuple
     return _renamed(agent, "agent"), _renamed(customer, "customer"), chosen
 
 
-def _split_mixed(samples, sr, model, options, on_progress) -> tuple[_Party, _Party, "diarize.Speakers"] | None:
-    """Both parties from one channel carrying two voices, told apart by pitch; None when they
-    cannot be (one voice, or two too alike)."""
+def _split_mixed(samples, sr, model, options, on_progress, profile=None) -> tuple[_Party, _Party, diarize.Diarization] | diarize.Diarization:
+    """Both parties from one channel carrying two voices (analysis.diarize); the declined
+    Diarization (with its reason) when they cannot be told apart."""
     act = activity.detect(samples, sr=sr, voice_prob=vad.speech_probability(samples, sr=sr))  # music, tones: no speech
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
-    voices = diarize.split_speakers(act.segments, f0, hop_s=act.hop_s)
+    found = diarize.diarize(samples, act.segments, f0, sr=sr, hop_s=act.hop_s, profile=profile)
+    voices = found.speakers
     if voices is None:
-        return None
-    agent_segs, customer_segs = (voices.first, voices.second) if options.agent_speaks == "first" else (voices.second, voices.first)
+        return found
+    agent_is = found.agent or options.agent_speaks
+    agent_segs, customer_segs = (voices.first, voices.second) if agent_is == "first" else (voices.second, voices.first)
     every = sorted(agent_segs + customer_segs, key=lambda seg: seg.start_s)
     placed = pacing.assign_words(_transcribe_spans(model, samples, sr, every, options, on_progress), every, "agent")
 
@@ -124,7 +127,7 @@ def _split_mixed(samples, sr, model, options, on_progress) -> tuple[_Party, _Par
         ]
         return _Party(name, samples, replace(act, segments=segs), mine, f0)
 
-    return party("agent", agent_segs), party("customer", customer_segs), voices
+    return party("agent", agent_segs), party("customer", customer_segs), found
 
 
 def _transcribe_spans(model, samples, sr, segments, options, on_progress) -> list[transcribe.RawWord]:
@@ -259,19 +262,37 @@ def analyze(
     def progress(offset_s: float) -> Callable[[float], None] | None:
         return None if on_progress is None else (lambda t: on_progress(offset_s + t, total_s))
 
-    mixed = None
+    mixed = voice_split = None
     if options.layout == "mixed":
         mono = clip.channels.mean(axis=0) if clip.n_channels == 2 else clip.channels[0]
-        mixed = _split_mixed(mono, sr, model, options, progress(0.0))
-        if mixed is None:
-            warnings.append("--layout mixed: could not tell two voices apart by pitch; analysed as the agent alone")
+        from . import voices
+
+        agent_name, profile = voices.for_clip(path, options.agent)
+        mixed = _split_mixed(mono, sr, model, options, progress(0.0), profile)
+        found = mixed if isinstance(mixed, diarize.Diarization) else mixed[2]
+        by = None if found.speakers is None else ("enrolled voice" if found.agent else "agent_speaks")
+        voice_split = VoiceSplit(found.speakers is not None, "pitch", found.separation, by,
+                                 agent_name if found.agent else None, "low", found.reason)  # fmt: skip
+        if isinstance(mixed, diarize.Diarization):
+            warnings.append(
+                f"--layout mixed: could not tell two voices apart ({mixed.reason}); analysed as the agent alone "
+                "(every voice on the recording counts as the agent; customer and latency numbers left out)"
+            )
+            mixed = None
         layout, agent_idx = "mono", 0
     if mixed is not None:
-        agent, customer, voices = mixed
+        agent, customer, found = mixed
         layout = "mixed"
+        hz = {"first": found.speakers.first_hz, "second": found.speakers.second_hz}
+        agent_is = found.agent or options.agent_speaks
+        other = "second" if agent_is == "first" else "first"
+        who = (f"the agent is the voice nearer {agent_name}'s enrolled voice" if found.agent
+               else f"the agent is the {agent_is} voice heard (--agent-speaks)")
+        if profile is not None and found.agent is None:
+            warnings.append(f"{agent_name}'s enrolled voice did not decide which voice is the agent; used --agent-speaks {agent_is}")
         warnings.append(
-            f"two voices on one channel, told apart by pitch (agent {voices.second_hz if options.agent_speaks == 'second' else voices.first_hz:.0f} Hz, "
-            f"customer {voices.first_hz if options.agent_speaks == 'second' else voices.second_hz:.0f} Hz): low confidence; "
+            f"two voices on one channel, told apart by pitch (agent {hz[agent_is]:.0f} Hz, customer {hz[other]:.0f} Hz, "
+            f"{found.separation:.1f} semitones apart; {who}): low confidence; "
             "automatic speaker separation of phone speech errs about 30% of the time (pyannote on CALLHOME): "
             "record one party per channel for exact numbers"
         )
@@ -283,7 +304,7 @@ def analyze(
     parties = {"agent": agent}
     customer_segments: list[Segment] = []
     cues = (options.cues if options.cues is not None else sidecar_cues(path)) if layout == "mono" else None
-    if mixed is not None:
+    if layout == "mixed":
         parties["customer"] = customer
         customer_segments = customer.act.segments
     elif layout == "stereo":
@@ -355,5 +376,6 @@ def analyze(
         warnings=warnings,
         segments={"agent": agent.act.segments, **({"customer": customer_segments} if customer_segments else {})},
         agent_channel=chosen,
+        voices=voice_split,
     )
     return result if card is None else replace(result, scenario=coach(result, card))

@@ -95,6 +95,25 @@ class Latency:
 
 
 @dataclass(frozen=True)
+class VoiceSplit:
+    """--layout mixed: how two voices on one channel were told apart, or why they were not.
+
+    split: False when declined (the report then covers the agent alone; ``reason`` says why).
+    separation_st: semitones between the two voices' median pitch (7 or more to split).
+    agent_by: "enrolled voice" (the profile named in ``agent_voice``) or "agent_speaks" (the
+    first or second voice heard). confidence is "low" even when split: automatic diarization of
+    phone speech errs about 30% of the time (pyannote on CALLHOME)."""
+
+    split: bool
+    basis: str  # "pitch": each stretch of speech's median pitch
+    separation_st: float | None
+    agent_by: str | None
+    agent_voice: str | None
+    confidence: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class Turn:
     speaker: str
     start_s: float
@@ -141,6 +160,7 @@ class Analysis:
     # The speech activity every number was measured from, per party ("customer" on mono-cued
     # takes: the cues as played), so a timeline can be drawn exactly as the numbers saw the call.
     segments: dict[str, list[Segment]] = field(default_factory=dict)
+    voices: VoiceSplit | None = None  # --layout mixed only: how the voices were told apart, or why not
     # Filled by the coaching layer when a scenario card is given; None otherwise.
     scenario: ScenarioResult | None = None
     agent_channel: AgentChannel | None = None  # stereo clips measured one party per channel; None otherwise
