@@ -50,6 +50,8 @@ def render_block(s: ScenarioResult, width: int = WIDTH) -> list[str]:
             lines += _wrap(d.adjustment.text, "  > try next: ", width=width)
         if d.commitment:
             lines += _wrap(f'"{d.commitment}"', "  * tiny commitment: ", width=width)
+        if d.note:
+            lines += _wrap(d.note, "  ", width=width)
     lines += ["", "TARGETS"]
     for t in s.targets:
         name = TARGET_NAMES.get(t.name, t.name.replace("_", " "))
