@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..results import Analysis, Debrief, DebriefPoint, EvidenceItem, TargetCheck
+from ..clock import mmss as _at
 from .evidence import found
 
 SAME_SKILL_FACTOR = 0.6
@@ -103,10 +104,6 @@ class _Candidate:
     order: int  # fixed tie-break: earlier candidates win ties
     point: DebriefPoint
     commitment: str
-
-
-def _at(t: float | None) -> str:
-    return "" if t is None else f"{int(t // 60)}:{t % 60:04.1f}"
 
 
 def _quote(item: EvidenceItem) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import textwrap
 
 from ..results import EvidenceItem, ScenarioResult
+from ..clock import mmss as _at
 
 WIDTH = 80
 MARK = {"met": "[met]", "close": "[close]", "missed": "[missed]", "n/a": "[n/a]"}
@@ -21,10 +22,6 @@ CATEGORY_TITLES = {
 
 def _wrap(text: str, first: str, rest: str | None = None, width: int = WIDTH) -> list[str]:
     return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest if rest is not None else " " * len(first)) or [first]
-
-
-def _at(t: float | None) -> str:
-    return "" if t is None else f"{int(t // 60)}:{t % 60:04.1f}"
 
 
 def _evidence_line(item: EvidenceItem, width: int) -> list[str]:

@@ -7,16 +7,13 @@ import textwrap
 from ..analysis import bands
 from . import scenario_text
 from ..results import Analysis
+from ..clock import mmss as _mmss
 
 WIDTH = 80
 
 
 def _num(value, fmt: str = "{:.0f}", unit: str = "") -> str:
     return "n/a" if value is None else fmt.format(value) + unit
-
-
-def _mmss(t: float) -> str:
-    return f"{int(t // 60)}:{t % 60:04.1f}"
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
