@@ -27,6 +27,14 @@ def with_opening(a, rate_wpm):
     return replace_agent(a, opening=dataclasses.replace(a.agent.opening, rate_wpm=rate_wpm))
 
 
+def long_take(source: str = "take.wav", *, agent_words: int = 400, opening_words: int = 12, **kw):
+    """A hand-built take long enough that its measurement noise is small (400 words: +/-1 word is
+    0.25%; a 12-word opening), so what a listener notices decides: the listener rule on its own."""
+    a = hand_analysis(source, **kw)
+    op = dataclasses.replace(a.agent.opening, words=opening_words)
+    return replace_agent(a, words=agent_words, speaking_s=agent_words / a.agent.rate_wpm * 60.0, opening=op)
+
+
 @pytest.mark.parametrize(
     "first, last, noticeable, direction",
     [
@@ -38,7 +46,7 @@ def with_opening(a, rate_wpm):
     ],
 )
 def test_rate_change_is_noticeable_from_five_percent(first, last, noticeable, direction):
-    c = compare([hand_analysis(rate_wpm=first), hand_analysis(rate_wpm=last)])
+    c = compare([long_take(rate_wpm=first), long_take(rate_wpm=last)])
     m = metric(c, "rate_wpm")
     assert m.values == [first, last]
     assert m.change == pytest.approx(last - first)
@@ -74,7 +82,7 @@ def test_level_needs_one_decibel_and_has_no_better_direction():
 
 
 def test_opening_judged_against_scenario_targets():
-    a = hand_analysis()
+    a = long_take()
     fast, calm = with_opening(a, 190.0), with_opening(a, 125.0)
     m = metric(compare([fast, calm]), "opening_rate_wpm")
     assert (m.noticeable, m.direction) == (True, "better")
@@ -85,27 +93,28 @@ def test_opening_judged_against_scenario_targets():
 
 
 def test_progression_of_three_takes():
-    takes = [hand_analysis(rate_wpm=r) for r in (190.0, 170.0, 150.0)]
+    takes = [long_take(rate_wpm=r) for r in (190.0, 170.0, 150.0)]
     m = metric(compare(takes), "rate_wpm")
     assert m.steps == ["better", "better"] and m.progression == "improving"
-    takes = [hand_analysis(rate_wpm=r) for r in (150.0, 190.0, 150.0)]
+    takes = [long_take(rate_wpm=r) for r in (150.0, 190.0, 150.0)]
     m = metric(compare(takes), "rate_wpm")
     assert m.steps == ["worse", "better"] and m.progression == "mixed" and m.direction == "same"
     assert metric(compare([hand_analysis()] * 3), "rate_wpm").progression == "steady"
 
 
 def test_json_schema_and_text_and_html_renderers():
-    c = compare([hand_analysis("one.wav", opening_rate_wpm=190.0), hand_analysis("two.wav", opening_rate_wpm=125.0)])
+    c = compare([long_take("one.wav", opening_rate_wpm=190.0), long_take("two.wav", opening_rate_wpm=125.0)])
     data = json.loads(render(c, "json"))
     assert {"takes", "metrics", "turns"} <= set(data)
     assert [t["label"] for t in data["takes"]] == ["one.wav", "two.wav"]
     for m in data["metrics"]:
-        assert {"name", "unit", "values", "change", "noticeable", "direction"} <= set(m)
+        assert {"name", "unit", "values", "change", "noticeable", "direction", "noise", "noise_change", "within_noise"} <= set(m)
     text = render(c, "text")
     assert 'take 1 (190 wpm): "Thanks for calling."' in text and 'take 2 (125 wpm)' in text
     page = render(c, "html", analyses=[hand_analysis("one.wav"), hand_analysis("two.wav")], media=None)
     assert page.count("<svg") == 1 and "&lt;script&gt;" in page and "<script>alert" not in page
     assert "| Opening pace (wpm) | 190 | 125 | -65 (-34%) | better |" in render(c, "markdown")
+    assert "<th>noise</th>" in page
 
 
 def test_time_to_first_word_of_a_mono_take_is_not_compared_as_a_response():

@@ -12,7 +12,7 @@ from . import activity, audio, scenarios, transcribe
 from .analysis.coach import coach
 from .errors import AudioError
 from .analysis import bands, diarize, loudness, pacing, pitch, syllables, turns
-from .results import Analysis, Segment, SpeakerStats, Turn
+from .results import Analysis, Recording, Segment, SpeakerStats, Turn
 
 CHANNELS = {"left": 0, "right": 1}
 QUIET_LOUD_DBFS = -40.0  # loudest speech below this: too quiet to trust the pitch and nuclei
@@ -313,5 +313,6 @@ def analyze(
         words=words,
         warnings=warnings,
         segments={"agent": agent.act.segments, **({"customer": customer_segments} if customer_segments else {})},
+        recording=Recording(clip.source_sr, {name: round(p.act.loud_dbfs - p.act.floor_dbfs, 1) for name, p in parties.items()}),
     )
     return result if card is None else replace(result, scenario=coach(result, card))
