@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import shutil
 import subprocess
 
@@ -14,9 +15,11 @@ from click.testing import CliRunner
 
 from report_factory import hand_analysis, replace_agent
 from voicecoach.cli import main
+from voicecoach.analysis import noise
 from voicecoach.analysis.judge import Targets
 from voicecoach.compare import compare
 from voicecoach.report import render
+from voicecoach.results import Recording, Turn
 
 
 def metric(c, name):
@@ -188,3 +191,98 @@ def test_bundled_take2_opens_slower_and_answers_calmer(analyses, truth):
         assert row.latency_s[1] == pytest.approx(want2, abs=0.1)
     assert [t.direction for t in c.turns] == ["better", "better", "better"]
     assert c.takes[1].opening_text.lower().startswith("i'm so sorry")
+
+
+# --- measurement noise: a change must exceed the listener threshold and both takes' noise -------
+
+
+def test_rate_noise_is_one_word_and_the_edges():
+    """40 words over 16 s (150 wpm) in 2 segments, clean: +/-1 word is 2.5%, 4 edges of +/-0.05 s
+    over 16 s are 0.6%: 150 * hypot(1/40, 0.05 * 2 / 16) = 3.87 wpm."""
+    a = replace_agent(hand_analysis(), words=40, speaking_s=16.0, rate_wpm=150.0)
+    n = noise.estimate(a)["rate_wpm"]
+    assert n.value == pytest.approx(150 * math.hypot(1 / 40, 0.05 * 2 / 16), rel=1e-6)
+    assert "+/-1 word of 40" in n.basis
+
+
+def test_a_three_word_opening_is_too_noisy_to_call_a_change():
+    """One word of a 3-word opening is 33%: 190 -> 125 wpm (-34%) is within the two takes' noise."""
+    first, last = hand_analysis(opening_rate_wpm=190.0), hand_analysis(opening_rate_wpm=125.0)
+    m = metric(compare([first, last]), "opening_rate_wpm")
+    assert (m.noticeable, m.direction, m.within_noise) == (False, "same", True)
+    assert m.noise_change > abs(m.change) and "+/-1 word of 3 (33%)" in m.noise_basis[0]
+    c = compare([first, last])
+    assert "same (within noise +/-" in render(c, "text") and "WITHIN NOISE" in render(c, "text")
+    assert "Opening pace: change -65 (-34%) is within +/-" in render(c, "text").replace("\n    ", " ")
+
+
+def test_a_turn_with_speech_but_no_words_widens_the_rate_noise():
+    a = replace_agent(hand_analysis(), words=40, speaking_s=16.0, rate_wpm=150.0)
+    lost = dataclasses.replace(a, turns=a.turns + [Turn("agent", 4.4, 5.5, "", 0, None, -20.0, None)])
+    n = noise.estimate(lost)["rate_wpm"]
+    # 1.1 s of speech without words at 150 wpm may hold 2.75 words: +/-(1 + 2.75) words of 40
+    assert n.value == pytest.approx(150 * math.hypot(3.75 / 40, 0.05 * 2 / 16), rel=1e-6)
+    assert "up to 3 more in 1.1 s of speech without recognised words" in n.basis
+
+
+def test_telephone_band_level_is_within_noise_but_a_wideband_drop_is_not():
+    wide = hand_analysis()
+    quieter = replace_agent(wide, level=dataclasses.replace(wide.agent.level, median_dbfs=-25.0))
+    assert metric(compare([wide, quieter]), "level_median_dbfs").noticeable is True
+    phone = dataclasses.replace(quieter, recording=Recording(8000, {"agent": 60.0, "customer": 60.0}))
+    m = metric(compare([wide, phone]), "level_median_dbfs")
+    assert (m.noticeable, m.within_noise) == (False, True) and "telephone band" in m.noise_basis[1]
+    assert "same (within noise +/-8.0 dB)" in render(compare([wide, phone]), "text")
+
+
+def test_latency_noise_grows_with_line_noise():
+    clean = hand_analysis(latency_s=0.6)
+    noisy = dataclasses.replace(hand_analysis(latency_s=0.8), recording=Recording(16000, {"agent": 33.0, "customer": 33.0}))
+    # floor lifts the hold level by 51 - 33 = 18 dB: 0.18 s per edge, hypot(0.05, 0.18) each, two parties
+    e = math.hypot(0.05, 0.18)
+    assert noise.estimate(noisy)["latency_median_s"].value == pytest.approx(math.hypot(e, e))
+    c = compare([clean, noisy])
+    assert metric(c, "latency_median_s").within_noise and c.turns[0].within_noise and not c.turns[0].noticeable
+    assert json.loads(render(c, "json"))["turns"][0]["noise_change_s"] == pytest.approx(math.hypot(0.05 * math.sqrt(2), e * math.sqrt(2)), abs=1e-3)
+
+
+@pytest.fixture(scope="module")
+def real_call_copies(tmp_path_factory):
+    """The real-voice long-hold call (customer left, agent right) as WAV, 64 kbit/s MP3 and an 8 kHz
+    phone-band copy: one take, three files."""
+    import realspeech as rs
+
+    rs.require_real_speech()
+    folder = tmp_path_factory.mktemp("copies")
+    cust, agent, _ = rs.long_hold_call()
+    wav = rs.write_stereo(folder / "call.wav", cust, agent)
+    mp3 = rs.mp3_copy(wav, folder / "call.mp3")
+    band, sr8 = rs.phone_band(np.stack([cust, agent], axis=1))
+    phone = folder / "call_8k.wav"
+    sf.write(str(phone), band, sr8, subtype="ULAW")
+    from voicecoach.pipeline import Options, analyze
+
+    options = Options(agent_channel="right")
+    return {p.name: analyze(p, options) for p in (wav, mp3, phone)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("copy", ["call.mp3", "call_8k.wav"])
+def test_the_same_take_as_mp3_or_through_a_phone_line_is_never_different(real_call_copies, copy):
+    c = compare([real_call_copies["call.wav"], real_call_copies[copy]])
+    loud = [(m.name, m.values, m.noise_change) for m in c.metrics if m.noticeable]
+    assert loud == []
+    assert [t.noticeable for t in c.turns] == [False, False, False]
+    for m in c.metrics:  # every metric states its noise on both takes
+        assert all(n is not None for n in m.noise), m.name
+    text = render(c, "text")
+    assert "better" not in text and "worse" not in text and "changed" not in text
+
+
+@pytest.mark.slow
+def test_bundled_takes_real_changes_exceed_their_noise(analyses):
+    c = compare([analyses("long_hold_take1"), analyses("long_hold_take2")])
+    for name in ("rate_wpm", "opening_rate_wpm", "latency_median_s", "level_median_dbfs", "overtalk_s"):
+        m = metric(c, name)
+        assert m.noticeable and abs(m.change) > m.noise_change, (name, m.change, m.noise_change)
+    assert [t.noticeable for t in c.turns] == [True, True, True]
