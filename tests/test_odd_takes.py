@@ -192,11 +192,12 @@ def test_short_and_agentless_takes_with_a_scenario_report_in_every_format(odd_ta
     data = json.loads((tmp_path / "report.json").read_text())
     debrief = data["scenario"]["debrief"]
     assert len(debrief["strengths"]) <= 2
-    if name == "caller_only":
+    if name in ("caller_only", "tiny_10ms"):
         assert "no speech found on the agent channel: nothing to measure" in data["warnings"]
-        assert debrief["strengths"] == [] and debrief["note"].startswith("Nothing to debrief: no agent speech")
-    elif len(debrief["strengths"]) < 2:  # too little of the scene for two strengths: the note says so
-        assert debrief["note"] and "too little of the scene" in debrief["note"]
+    if not debrief["strengths"]:
+        assert debrief["note"].startswith("Nothing to debrief: no agent speech")
+    elif len(debrief["strengths"]) == 1:  # too little of the scene for two strengths: the note says so
+        assert "too little of the scene" in debrief["note"]
 
 
 @pytest.mark.slow
