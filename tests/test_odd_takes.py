@@ -166,7 +166,7 @@ def odd_takes(tmp_path_factory):
     please.' 18.78-20.18 s."""
     rs.require_real_speech()
     folder = tmp_path_factory.mktemp("odd")
-    cust, agent, truth = rs.long_hold_call()
+    cust, agent, _ = rs.long_hold_call()
     cut = lambda a, b: (cust[int(a * SR): int(b * SR)], agent[int(a * SR): int(b * SR)])  # noqa: E731
     takes = {
         "tail_2s": cut(13.0, 15.0),  # the end of an agent line and the caller's first syllables: crashed the debrief

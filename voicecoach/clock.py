@@ -11,7 +11,7 @@ def mmss(t_s: float | None) -> str:
     "" for None (a time that was not measured)."""
     if t_s is None:
         return ""
-    tenths = int(round(abs(t_s) * 10))
+    tenths = round(abs(t_s) * 10)
     minutes, rest = divmod(tenths, 600)
     return f"{'-' if t_s < 0 and tenths else ''}{minutes}:{rest // 10:02d}.{rest % 10}"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..results import Analysis, Debrief, DebriefPoint, EvidenceItem, TargetCheck
 from ..clock import mmss as _at
+from ..results import Analysis, Debrief, DebriefPoint, EvidenceItem, TargetCheck
 from .evidence import found
 
 SAME_SKILL_FACTOR = 0.6

@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from ..analysis import bands
+from ..clock import mmss
 from ..results import Analysis
 from . import figures
-from ..clock import mmss
 from .scenario_view import debrief_html, evidence_spans
 
 CSS = """

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..analysis import bands
+from ..clock import mmss
 from ..results import Analysis
 from . import scenario_view as sv
-from ..clock import mmss
 
 
 def cell(value: object) -> str:

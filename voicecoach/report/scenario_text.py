@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import textwrap
 
-from ..results import EvidenceItem, ScenarioResult
 from ..clock import mmss as _at
+from ..results import EvidenceItem, ScenarioResult
 
 WIDTH = 80
 MARK = {"met": "[met]", "close": "[close]", "missed": "[missed]", "n/a": "[n/a]"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 
 from ..analysis import bands
-from . import scenario_text
-from ..results import Analysis
 from ..clock import mmss as _mmss
+from ..results import Analysis
+from . import scenario_text
 
 WIDTH = 80
 
