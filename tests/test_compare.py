@@ -214,6 +214,9 @@ def test_a_three_word_opening_is_too_noisy_to_call_a_change():
     c = compare([first, last])
     assert "same (within noise +/-" in render(c, "text") and "WITHIN NOISE" in render(c, "text")
     assert "Opening pace: change -65 (-34%) is within +/-" in render(c, "text").replace("\n    ", " ")
+    page = render(c, "html", analyses=None, media=None)
+    assert "<h3>Within noise</h3>" in page and "+/-1 word of 3 (33%)" in page
+    assert json.loads(render(c, "json"))["metrics"][1]["within_noise"] is True
 
 
 def test_a_turn_with_speech_but_no_words_widens_the_rate_noise():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..results import Analysis, Comparison
 from . import figures
-from .compare_report import change, label, noise_text, value, verdict
+from .compare_report import change, label, noise_lines, noise_text, value, verdict
 from .html import audio_tag, esc, figure, latency_verdict, page, segments_of, transcript
 
 PROGRESSION_METRICS = ("rate_wpm", "opening_rate_wpm", "latency_median_s", "level_median_dbfs")
@@ -84,6 +84,8 @@ def render(c: Comparison, *, analyses: list[Analysis] | None = None, media: list
     parts += ["<h2>What changed</h2>", '<p class="sub">Change is the last take minus the first. Noticeable: rates 5% or more, '
               "latency over 0.1 s, level 1 dB or more, and more than the two takes' measurement noise (the noise column: "
               "hover it for what limits each take's number); better or worse against the targets.</p>", _metrics_table(c)]
+    if why := noise_lines(c):
+        parts.append("<h3>Within noise</h3><ul>" + "".join(f"<li>{esc(w)}</li>" for w in why) + "</ul>")
     if analyses:
         parts += ["<h2>Timelines</h2>", '<p class="sub">All takes on one time axis. Click a lane to play that take from there.</p>']
         parts.append(figure(figures.timeline([(f"take {i}: {t.label}", a, segments_of(a))
