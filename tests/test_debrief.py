@@ -158,7 +158,7 @@ def test_customer_tone_softening():
              turn("customer", 12.0, 14.0, "d", level_dbfs=-20.5, pitch_hz=170.0)]  # -2.8 st: softer
     rows, at, note = tone.customer_tone(turns)
     assert [r.softer for r in rows] == [False, False, True]
-    assert at == 12.0 and "softened at 12.0 s" in note
+    assert at == 12.0 and "softened at 0:12.0" in note
     assert rows[2].pitch_vs_first_semitones == pytest.approx(12 * __import__("math").log2(170 / 200))
     rows, at, note = tone.customer_tone(turns[:3])
     assert at is None and "did not soften" in note

@@ -19,6 +19,7 @@ from .errors import AudioError
 SAMPLE_RATE_HZ = 16000  # what Whisper expects; resample once, here
 MIN_SOURCE_RATE_HZ = 4000  # below this there is no speech band left to analyse
 CLIP_LEVEL = 0.999  # a sample at or above this magnitude counts as full scale
+TRUNCATED_MIN_S = 0.05  # a shortfall under 50 ms is a rounding of the header, not a lost end
 SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".mp4", ".aiff", ".aif")
 
 
@@ -71,6 +72,7 @@ class _Sink:
         self.out = np.zeros((n_channels, int(np.ceil(guess * sr / source_sr)) + 16), dtype=np.float32)
         self.n_out = 0
         self.n_in = 0
+        self.promised = None  # frames the container's header promises, where it states them exactly
         self.bad = 0
         self.clipped = np.zeros(n_channels, dtype=np.int64)
 
@@ -123,6 +125,7 @@ def _decode_soundfile(path: Path, sr: int) -> _Sink | None:
             # a damaged header can claim any length: trust it only as far as the file's size allows
             claimed = min(f.frames, 64 * path.stat().st_size) if f.frames > 0 else None
             sink = _Sink(f.channels, int(f.samplerate), sr, claimed)
+            sink.promised = _wav_promised_frames(path) if f.format in ("WAV", "WAVEX") else (f.frames if f.format == "FLAC" else None)
             while True:
                 block = f.read(_Sink.BLOCK, dtype="float32", always_2d=True)
                 if not len(block):
@@ -161,6 +164,8 @@ def _decode_av(path: Path, sr: int) -> _Sink | _Unusable | None:
             if stream.duration and stream.time_base:
                 expected = int(stream.duration * stream.time_base * source_sr)
             sink = _Sink(n_ch, source_sr, sr, expected)
+            if path.suffix.lower() == ".flac" or container.format.name == "wav":  # exact lengths; MP3/AAC only estimate theirs
+                sink.promised = _wav_promised_frames(path) if container.format.name == "wav" else expected
             for frame in container.decode(stream):
                 arr = frame.to_ndarray()
                 if arr.dtype.kind in "iu":
@@ -173,6 +178,55 @@ def _decode_av(path: Path, sr: int) -> _Sink | _Unusable | None:
     except (av.FFmpegError, ValueError, OSError, IndexError, MemoryError):
         return None
     return sink if sink.n_in else None
+
+
+def _wav_promised_frames(path: Path) -> int | None:
+    """Frames the WAV's data chunk says it holds (its size field / bytes per frame), read from the
+    RIFF header: libsndfile quietly trims that count to the bytes present, so a file cut short
+    (a copy that stopped, a recorder that crashed) would otherwise look complete. None for sizes
+    that mean "unknown" (0, 0xFFFFFFFF of a streamed or RF64 file) or a header we cannot walk."""
+    import struct
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+                return None
+            endian = "<" if head[:4] == b"RIFF" else ">"
+            block_align = None
+            for _ in range(64):  # a WAV has a handful of chunks; never walk a damaged header forever
+                chunk = f.read(8)
+                if len(chunk) < 8:
+                    return None
+                cid, size = chunk[:4], struct.unpack(endian + "I", chunk[4:])[0]
+                if cid == b"fmt ":
+                    fmt = f.read(size)
+                    if len(fmt) < 14:
+                        return None
+                    block_align = struct.unpack(endian + "H", fmt[12:14])[0]
+                    if size % 2:
+                        f.read(1)
+                elif cid == b"data":
+                    if not block_align or size in (0, 0xFFFFFFFF):
+                        return None
+                    return size // block_align
+                else:
+                    f.seek(size + size % 2, os.SEEK_CUR)
+    except OSError:
+        return None
+    return None
+
+
+def _truncation_warning(promised: int | None, got: int, source_sr: int) -> list[str]:
+    """A warning with the seconds and share missing when the file holds less than its header promises."""
+    if not promised or got >= promised or (promised - got) / source_sr < TRUNCATED_MIN_S:
+        return []
+    missing_s, promised_s = (promised - got) / source_sr, promised / source_sr
+    return [
+        f"the file ends early: its header promises {promised_s:.1f} s but only {got / source_sr:.1f} s is there "
+        f"({missing_s:.1f} s, {100.0 * missing_s / promised_s:.0f}% missing); analysed what is there: "
+        "copy or export the take again if its end matters"
+    ]
 
 
 def _describe_undecodable(path: Path) -> str:
@@ -199,6 +253,7 @@ def load(path: str | os.PathLike, *, sr: int = SAMPLE_RATE_HZ) -> Audio:
     channels, n_in, clipped, bad = decoded.finish()
     _check_shape(str(path), channels.shape[0], n_in, decoded.source_sr)
     warnings = [f"{bad} samples were NaN or infinite and were set to silence"] if bad else []
+    warnings += _truncation_warning(decoded.promised, n_in, decoded.source_sr)
     return Audio(path=str(path), channels=channels, sr=sr, source_sr=decoded.source_sr, clipped_fraction=clipped, warnings=warnings)
 
 

@@ -6,6 +6,7 @@ import sys
 import time
 from typing import TextIO
 
+from .clock import mmss_whole
 from .results import BatchRow
 
 
@@ -39,7 +40,7 @@ class Progress:
         if not self.done:
             return "--:--"
         left = (time.monotonic() - self.t0) / self.done * max(self.todo - self.done, 0)
-        return f"{int(left // 60)}:{int(left % 60):02d}"
+        return mmss_whole(left)
 
     def _bar(self) -> None:
         if not self.tty or not self.total:

@@ -240,15 +240,16 @@ def devices():
     Example:
       voicecoach devices
     """
-    from .record import list_devices
+    from .errors import DeviceError
+    from .record import NO_INPUT, list_devices
 
     found = list_devices()
-    if not found:
-        click.echo("no audio devices found: connect a microphone or headset and check the sound system is running")
     for d in found:
         mark = (">" if d.default_input else " ") + ("<" if d.default_output else " ")
         click.echo(f"{mark} {d.index:>3} {d.name:<32} in {d.max_input_channels:>2}  out {d.max_output_channels:>2}  "
                    f"{d.default_rate_hz:.0f} Hz  ({d.host_api})")
+    if not any(d.max_input_channels > 0 for d in found):  # nothing to record from: a script must see the failure
+        raise DeviceError(NO_INPUT)
     click.echo("> default input  < default output (pass the number or part of the name to --device)")
 
 

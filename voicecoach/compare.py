@@ -2,7 +2,9 @@
 
 Pure: Analyses in (each from ``pipeline.analyze``, the one road), a Comparison out. ``change`` is
 the latest take minus the first; the direction is judged against the scenario card's targets
-(or the default phone bands).
+(or the default phone bands). A change is noticeable when a listener would hear it (judge.py) and it
+is larger than the two takes' measurement noise (analysis/noise.py): the same take saved as WAV and
+as MP3 never differs.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .analysis import bands, judge
+from .analysis import bands, judge, noise
 from .analysis.judge import Targets
 from .results import Analysis, Comparison, MetricComparison, TakeSummary, Turn, TurnComparison
 
@@ -70,21 +72,35 @@ def _progression(steps: list[str]) -> str:
     return "mixed"
 
 
-def _compare_metric(m: _Metric, analyses: list[Analysis], t: Targets) -> MetricComparison | None:
+def _noise_of(noises: list[dict[str, noise.Noise]], name: str, i: int, j: int) -> float:
+    return noise.combined(noises[i].get(name), noises[j].get(name))
+
+
+def _compare_metric(m: _Metric, analyses: list[Analysis], t: Targets, noises: list[dict[str, noise.Noise]]) -> MetricComparison | None:
     values = [m.get(a) for a in analyses]
     if all(v is None for v in values):
         return None
     first, last = values[0], values[-1]
-    noticeable, direction = judge.step(m.name, first, last, t)
+    per_take = [n.get(m.name) for n in noises]
+    both = _noise_of(noises, m.name, 0, -1)
+    noticeable, direction = judge.step(m.name, first, last, t, noise=both)
+    heard = judge.step(m.name, first, last, t)[0]  # what a listener alone would say
     change = None if first is None or last is None else last - first
     pct = None
     if m.relative and change is not None and first:
         pct = 100.0 * change / abs(first)
     steps, progression = [], None
     if len(values) >= 3:
-        steps = [judge.step(m.name, a, b, t)[1] for a, b in zip(values, values[1:])]
+        steps = [judge.step(m.name, a, b, t, noise=_noise_of(noises, m.name, k, k + 1))[1] for k, (a, b) in enumerate(zip(values, values[1:]))]
         progression = _progression(steps)
-    return MetricComparison(m.name, m.unit, values, change, pct, noticeable, direction, m.target, steps, progression)
+    stated = any(n is not None for n in per_take)
+    return MetricComparison(
+        m.name, m.unit, values, change, pct, noticeable, direction, m.target, steps, progression,
+        noise=[None if n is None else n.value for n in per_take],
+        noise_basis=["" if n is None else n.basis for n in per_take],
+        noise_change=both if stated and change is not None else None,
+        within_noise=bool(heard) and not noticeable,
+    )
 
 
 def _answers(a: Analysis) -> list[tuple[Turn | None, Turn]]:
@@ -98,13 +114,16 @@ def _answers(a: Analysis) -> list[tuple[Turn | None, Turn]]:
     return out
 
 
-def _turns(analyses: list[Analysis], t: Targets) -> list[TurnComparison]:
+def _turns(analyses: list[Analysis], t: Targets, noises: list[dict[str, noise.Noise]]) -> list[TurnComparison]:
     per_take = [_answers(a) for a in analyses]
+    edge = [n.get("turn_latency_s") for n in noises]
     rows = []
     for k in range(max((len(p) for p in per_take), default=0)):
         pairs = [p[k] if k < len(p) else (None, None) for p in per_take]
         lat = [None if agent is None else agent.latency_s for _, agent in pairs]
-        noticeable, direction = judge.step("turn_latency_s", lat[0], lat[-1], t)
+        both = noise.combined(edge[0], edge[-1])
+        noticeable, direction = judge.step("turn_latency_s", lat[0], lat[-1], t, noise=both)
+        heard = judge.step("turn_latency_s", lat[0], lat[-1], t)[0]
         rows.append(
             TurnComparison(
                 index=k + 1,
@@ -115,6 +134,9 @@ def _turns(analyses: list[Analysis], t: Targets) -> list[TurnComparison]:
                 change_s=None if lat[0] is None or lat[-1] is None else lat[-1] - lat[0],
                 noticeable=noticeable,
                 direction=direction,
+                noise_s=[None if e is None or v is None else e.value for e, v in zip(edge, lat)],
+                noise_change_s=both if lat[0] is not None and lat[-1] is not None and any(edge) else None,
+                within_noise=bool(heard) and not noticeable,
             )
         )
     return rows
@@ -137,7 +159,8 @@ def compare(analyses: list[Analysis], targets: Targets | None = None, *, scenari
             TakeSummary(label, a.source, a.duration_s, a.layout, None if op is None else op.text, None if op is None else op.start_s,
                         None if op is None else op.rate_wpm, None if op is None else op.vs_rest_pct)
         )
-    metrics = [c for c in (_compare_metric(m, analyses, t) for m in _metrics(t)) if c is not None]
+    noises = [noise.estimate(a) for a in analyses]
+    metrics = [c for c in (_compare_metric(m, analyses, t, noises) for m in _metrics(t)) if c is not None]
     warnings = []
     if len({a.layout for a in analyses}) > 1:
         warnings.append("the takes have different layouts (" + ", ".join(a.layout for a in analyses) + "): latency and level may not compare")
@@ -145,4 +168,4 @@ def compare(analyses: list[Analysis], targets: Targets | None = None, *, scenari
         warnings.append("the takes were transcribed with different models: word counts and rates may differ for that reason")
     for label, a in zip(_labels(analyses), analyses):
         warnings += [f"{label}: {w}" for w in a.warnings]
-    return Comparison(takes, metrics, _turns(analyses, t), scenario, warnings)
+    return Comparison(takes, metrics, _turns(analyses, t, noises), scenario, warnings)

@@ -12,6 +12,8 @@ import threading
 import time
 from typing import TextIO
 
+from .clock import mmss_whole
+
 METER_WIDTH = 30
 METER_FLOOR_DBFS = -60.0
 
@@ -109,4 +111,4 @@ class LevelMeter:
 
 
 def _mmss(t: float) -> str:
-    return f"{int(t // 60)}:{int(t % 60):02d}"
+    return mmss_whole(t)

@@ -12,7 +12,7 @@ from . import activity, audio, scenarios, transcribe, vad
 from .analysis.coach import coach
 from .errors import AudioError
 from .analysis import bands, diarize, loudness, pacing, pitch, roles, syllables, turns
-from .results import AgentChannel, Analysis, Segment, SpeakerStats, Turn, VoiceSplit
+from .results import AgentChannel, Analysis, Recording, Segment, SpeakerStats, Turn, VoiceSplit
 
 CHANNELS = {"left": 0, "right": 1}
 AGENT_CHANNELS = ("auto", *CHANNELS)  # auto: the sidecar's agent_channel, else decided from the call (analysis.roles)
@@ -377,5 +377,6 @@ def analyze(
         segments={"agent": agent.act.segments, **({"customer": customer_segments} if customer_segments else {})},
         agent_channel=chosen,
         voices=voice_split,
+        recording=Recording(clip.source_sr, {name: round(p.act.loud_dbfs - p.act.floor_dbfs, 1) for name, p in parties.items()}),
     )
     return result if card is None else replace(result, scenario=coach(result, card))

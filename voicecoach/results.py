@@ -141,6 +141,14 @@ class AgentChannel:
 
 
 @dataclass(frozen=True)
+class Recording:
+    """What limits the precision of a clip's numbers (analysis/noise.py turns it into per-metric noise)."""
+
+    source_sr_hz: int  # the file's own rate: 8000 Hz or less is a telephone line's band
+    snr_db: dict[str, float]  # per party: loud level (0.99 quantile of frame dBFS) minus noise floor (0.05 quantile)
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything ``voicecoach analyze`` reports for one clip (JSON schema_version 1)."""
 
@@ -164,6 +172,7 @@ class Analysis:
     # Filled by the coaching layer when a scenario card is given; None otherwise.
     scenario: ScenarioResult | None = None
     agent_channel: AgentChannel | None = None  # stereo clips measured one party per channel; None otherwise
+    recording: Recording | None = None
     schema_version: int = SCHEMA_VERSION
 
 
@@ -405,6 +414,12 @@ class MetricComparison:
     target: str  # what "better" means for this metric ("" where none is defined)
     steps: list[str] = field(default_factory=list)  # 3+ takes: direction of each take-to-take step
     progression: str | None = None  # 3+ takes: improving, worsening, steady, mixed or changed
+    # The measurement's own noise (analysis/noise.py): +/- per take in the metric's unit, what limits
+    # it, and the noise of the change (root sum of squares of the first and last take's).
+    noise: list[float | None] = field(default_factory=list)
+    noise_basis: list[str] = field(default_factory=list)
+    noise_change: float | None = None
+    within_noise: bool = False  # a listener would notice the change, but it is no larger than the noise
 
 
 @dataclass(frozen=True)
@@ -419,6 +434,9 @@ class TurnComparison:
     change_s: float | None
     noticeable: bool | None
     direction: str
+    noise_s: list[float | None] = field(default_factory=list)  # +/- per take: the two edges a latency spans
+    noise_change_s: float | None = None
+    within_noise: bool = False
 
 
 @dataclass(frozen=True)

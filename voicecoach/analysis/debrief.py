@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..clock import mmss as _at
 from ..results import Analysis, Debrief, DebriefPoint, EvidenceItem, TargetCheck
 from .evidence import found
 
@@ -105,10 +106,6 @@ class _Candidate:
     commitment: str
 
 
-def _at(t: float | None) -> str:
-    return "" if t is None else f"{int(t // 60)}:{t % 60:04.1f}"
-
-
 def _quote(item: EvidenceItem) -> str:
     return f"'{item.quote}' ({_at(item.start_s)})"
 
@@ -182,7 +179,7 @@ def _strengths(a: Analysis, card, targets: list[TargetCheck], ev, softened_at: f
             f"the first {lat.values_s[0]:.2f} s after they stopped.", "latency.answers")
     if op is not None:
         add(0.15, TARGET_SKILL, f"You opened with a complete sentence: '{op.text}' ({_at(op.start_s)}).", "opening", op.start_s)
-    add(0.1, TARGET_SKILL, f"You carried the scene: {a.agent.words} words over {a.agent.speaking_s:.1f} s of speech.", "agent.words")
+    add(0.1, TARGET_SKILL, f"You carried the scene: {a.agent.words} word{'s' if a.agent.words != 1 else ''} over {a.agent.speaking_s:.1f} s of speech.", "agent.words")
     return out
 
 
@@ -250,12 +247,15 @@ def build(a: Analysis, card, targets: list[TargetCheck], ev: dict[str, list[Evid
     first = _best(strong)
     rest = [c for c in strong if c is not first]
     rest = [_Candidate(c.score * (SAME_SKILL_FACTOR if c.point.skill == first.point.skill else 1.0), c.order, c.point, c.commitment) for c in rest]
-    second = _best(rest)
+    points = [first.point] + ([_best(rest).point] if rest else [])
+    # a take of a line or two can hold a single thing worth praising: say so rather than invent one
+    note = None if rest else (f"Only one strength to name: {a.agent.words} agent word{'s' if a.agent.words != 1 else ''} "
+                              f"in {a.duration_s:.1f} s is too little of the scene for a second; record the whole scene.")
     if fixes:
         fix = _best(fixes)
-        return Debrief([first.point, second.point], fix.point, fix.commitment)
+        return Debrief(points, fix.point, fix.commitment, note=note)
     op = a.agent.opening
     quote = f"'{op.text}' ({_at(op.start_s)})" if op else "your opening line"
     point = DebriefPoint(f"Every target and cue on this card was met; for the rewind, retry {quote} a touch slower and listen to how it lands.",
                          TARGET_SKILL, "rewind", op.start_s if op else None)
-    return Debrief([first.point, second.point], point, COMMITMENT["rewind"])
+    return Debrief(points, point, COMMITMENT["rewind"], note=note)

@@ -102,15 +102,17 @@ def distances(t: Targets) -> dict[str, Distance]:
     }
 
 
-def step(metric: str, a: float | None, b: float | None, targets: Targets | None = None) -> tuple[bool | None, str]:
+def step(metric: str, a: float | None, b: float | None, targets: Targets | None = None, *, noise: float = 0.0) -> tuple[bool | None, str]:
     """(noticeable, direction) of the change of ``metric`` from a to b.
 
+    Noticeable: at least what a listener notices (NOTICEABLE) and more than ``noise``, the
+    measurement's own noise on the two clips in the metric's unit (analysis/noise.py; 0: none stated).
     direction: "n/a" (a value missing), "same" (not noticeable, or equally far from the target),
     "changed" (noticeable, no target), "better" (closer to the target) or "worse" (further).
     """
     if a is None or b is None:
         return None, "n/a"
-    if not NOTICEABLE[metric](a, b):
+    if not NOTICEABLE[metric](a, b) or abs(b - a) <= noise:
         return False, "same"
     distance = distances(targets or Targets()).get(metric)
     if distance is None:

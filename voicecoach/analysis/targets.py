@@ -6,6 +6,7 @@ latency band, or one jump-in/stall. ``n/a`` (with the reason) where the clip can
 
 from __future__ import annotations
 
+from ..clock import mmss
 from ..results import Analysis, TargetCheck
 from .judge import TEMPO_NOTICEABLE_PCT
 from .turns import JUMP_IN_S, STALL_S
@@ -82,9 +83,9 @@ def _jumps_stalls(a: Analysis) -> TargetCheck:
     times = [t.start_s for t in a.turns if t.latency_s is not None]
     for t_s, v in zip(times, lat.values_s):
         if v < JUMP_IN_S:
-            parts.append(f"jumped in at {t_s:.1f} s ({v:+.2f} s)")
+            parts.append(f"jumped in at {mmss(t_s)} ({v:+.2f} s)")
         elif v > STALL_S:
-            parts.append(f"stalled {v:.1f} s before {t_s:.1f} s")
+            parts.append(f"stalled {v:.1f} s before {mmss(t_s)}")
     status = "close" if n == 1 else "missed"
     return TargetCheck("jump_ins_stalls", float(n), "count", "0", status, "; ".join(parts) or f"{n} jump-ins/stalls")
 

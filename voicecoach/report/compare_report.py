@@ -49,10 +49,35 @@ def change(m: MetricComparison) -> str:
     return text
 
 
+def noise_text(item) -> str:
+    """'+/-25 wpm' for a metric, '+/-0.10 s' for a turn: the noise of the change."""
+    if isinstance(item, MetricComparison):
+        if item.noise_change is None:
+            return ""
+        unit = "dB" if item.unit == "dBFS" else item.unit  # a difference of levels is in dB
+        return f"+/-{FORMATS.get(item.unit, '{:.0f}').replace('+', '').format(item.noise_change)} {unit}"
+    return "" if item.noise_change_s is None else f"+/-{item.noise_change_s:.2f} s"
+
+
 def verdict(m) -> str:
     if m.noticeable is None:
         return "n/a"
-    return f"{m.direction}" if m.noticeable else "same (not noticeable)"
+    if m.noticeable:
+        return m.direction
+    return f"same (within noise {noise_text(m)})" if m.within_noise else "same (not noticeable)"
+
+
+def noise_lines(c: Comparison) -> list[str]:
+    """Why each change a listener would hear is still 'same': the noise of the first and last take."""
+    out = []
+    for m in c.metrics:
+        if m.within_noise:
+            why = "; ".join(f"take {i}: {b}" for i, b in ((1, m.noise_basis[0]), (len(m.values), m.noise_basis[-1])) if b)
+            out.append(f"{label(m)}: change {change(m)} is within {noise_text(m)} ({why})")
+    for t in c.turns:
+        if t.within_noise:
+            out.append(f"answer {t.index}: change {t.change_s:+.2f} s is within {noise_text(t)} (signal edges of both parties)")
+    return out
 
 
 def render_text(c: Comparison) -> str:
@@ -71,7 +96,8 @@ def render_text(c: Comparison) -> str:
     for m in c.metrics:
         vals = "".join(f"{value(v, m.unit):>9}" for v in m.values)
         lines.append(f"  {label(m) + ' (' + m.unit + ')':<22}{vals}  {change(m):>12}  {verdict(m)}")
-    lines.append("  noticeable: rates 5%+, latency over 0.1 s, level 1 dB+; better/worse against the targets")
+    lines.append("  noticeable: rates 5%+, latency over 0.1 s, level 1 dB+, and more than the two takes'")
+    lines.append("  measurement noise (+/-); better/worse against the targets")
     if c.turns:
         lines += ["", "RESPONSE LATENCY, TURN BY TURN"]
         for t in c.turns:
@@ -81,6 +107,10 @@ def render_text(c: Comparison) -> str:
             prompt = next((x for x in t.customer_text if x), None)
             if prompt:
                 lines.append(f'      after: "{prompt}"'[:WIDTH])
+    if why := noise_lines(c):
+        lines += ["", "WITHIN NOISE (a listener would hear it, but the measurement cannot tell it apart)"]
+        for w in why:
+            lines += textwrap.wrap(w, WIDTH, initial_indent="  - ", subsequent_indent="    ")
     if len(c.takes) >= 3:
         lines += ["", "PROGRESSION"]
         for m in c.metrics:
@@ -112,6 +142,8 @@ def render_markdown(c: Comparison) -> str:
             delta = "n/a" if t.change_s is None else f"{t.change_s:+.2f} s"
             prompt = next((x for x in t.customer_text if x), "")
             lines.append(f"| {t.index} | {lat} | {delta} | {verdict(t)} | {cell(prompt)} |")
+    if why := noise_lines(c):
+        lines += ["", "## Within noise", ""] + [f"- {cell(w)}" for w in why]
     if len(c.takes) >= 3:
         lines += ["", "## Progression", ""]
         lines += [f"- {label(m)}: {m.progression} ({', '.join(m.steps)})" for m in c.metrics if m.progression]

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from ..analysis import bands, roles
+from ..clock import mmss
 from ..results import Analysis
 from . import figures
 from .scenario_view import debrief_html, evidence_spans
@@ -73,10 +74,6 @@ def esc(value: Any) -> str:
 
 def num(value: float | None, fmt: str = "{:.0f}", unit: str = "") -> str:
     return "n/a" if value is None else fmt.format(value) + unit
-
-
-def mmss(t: float) -> str:
-    return f"{int(t // 60)}:{t % 60:04.1f}"
 
 
 def figure(fig: figures.Figure, *, seek: bool = True) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..results import Analysis, Comparison
 from . import figures
-from .compare_report import change, label, value, verdict
+from .compare_report import change, label, noise_lines, noise_text, value, verdict
 from .html import audio_tag, esc, figure, latency_verdict, page, segments_of, transcript
 
 PROGRESSION_METRICS = ("rate_wpm", "opening_rate_wpm", "latency_median_s", "level_median_dbfs")
@@ -17,6 +17,13 @@ def _verdict_cell(item) -> str:
     return f'<td class="{cls}">{esc(text)}</td>'
 
 
+def _noise_cell(item) -> str:
+    """The noise of the change, its basis per take on hover (noise.py says what limits each metric)."""
+    basis = " | ".join(f"take {i}: {b}" for i, b in enumerate(getattr(item, "noise_basis", []), 1) if b)
+    title = f' title="{esc(basis)}"' if basis else ""
+    return f'<td class="num"{title}>{esc(noise_text(item))}</td>'
+
+
 def _metrics_table(c: Comparison) -> str:
     heads = "".join(f"<th>take {i}</th>" for i in range(1, len(c.takes) + 1))
     rows = []
@@ -24,9 +31,10 @@ def _metrics_table(c: Comparison) -> str:
         vals = "".join(f'<td class="num">{esc(value(v, m.unit))}</td>' for v in m.values)
         target = f'<br><small>target {esc(m.target)}</small>' if m.target else ""
         prog = f"<td>{esc(m.progression or '')}</td>" if len(c.takes) >= 3 else ""
-        rows.append(f"<tr><td>{esc(label(m))} ({esc(m.unit)}){target}</td>{vals}<td class=\"num\">{esc(change(m))}</td>{_verdict_cell(m)}{prog}</tr>")
+        rows.append(f"<tr><td>{esc(label(m))} ({esc(m.unit)}){target}</td>{vals}<td class=\"num\">{esc(change(m))}</td>{_noise_cell(m)}"
+                    f"{_verdict_cell(m)}{prog}</tr>")
     prog_head = "<th>progression</th>" if len(c.takes) >= 3 else ""
-    return f"<table><tr><th>metric</th>{heads}<th>change</th><th>verdict</th>{prog_head}</tr>" + "".join(rows) + "</table>"
+    return f"<table><tr><th>metric</th>{heads}<th>change</th><th>noise</th><th>verdict</th>{prog_head}</tr>" + "".join(rows) + "</table>"
 
 
 def _openings(c: Comparison) -> str:
@@ -58,8 +66,8 @@ def _turns(c: Comparison) -> str:
         prompt = next((x for x in t.customer_text if x), "")
         delta = "n/a" if t.change_s is None else f"{t.change_s:+.2f} s"
         rows.append(f"<tr><td>{t.index}<br><small>after &ldquo;{esc(prompt)}&rdquo;</small></td>{''.join(cells)}"
-                    f'<td class="num">{esc(delta)}</td>{_verdict_cell(t)}</tr>')
-    return f"<table><tr><th>answer</th>{heads}<th>change</th><th>verdict</th></tr>" + "".join(rows) + "</table>"
+                    f'<td class="num">{esc(delta)}</td>{_noise_cell(t)}{_verdict_cell(t)}</tr>')
+    return f"<table><tr><th>answer</th>{heads}<th>change</th><th>noise</th><th>verdict</th></tr>" + "".join(rows) + "</table>"
 
 
 def render(c: Comparison, *, analyses: list[Analysis] | None = None, media: list | None = None) -> str:
@@ -74,7 +82,10 @@ def render(c: Comparison, *, analyses: list[Analysis] | None = None, media: list
         parts.append('<div class="warnings"><ul>' + "".join(f"<li>{esc(w)}</li>" for w in c.warnings) + "</ul></div>")
     parts += ["<h2>Opening sentences</h2>", _openings(c)]
     parts += ["<h2>What changed</h2>", '<p class="sub">Change is the last take minus the first. Noticeable: rates 5% or more, '
-              "latency over 0.1 s, level 1 dB or more; better or worse against the targets.</p>", _metrics_table(c)]
+              "latency over 0.1 s, level 1 dB or more, and more than the two takes' measurement noise (the noise column: "
+              "hover it for what limits each take's number); better or worse against the targets.</p>", _metrics_table(c)]
+    if why := noise_lines(c):
+        parts.append("<h3>Within noise</h3><ul>" + "".join(f"<li>{esc(w)}</li>" for w in why) + "</ul>")
     if analyses:
         parts += ["<h2>Timelines</h2>", '<p class="sub">All takes on one time axis. Click a lane to play that take from there.</p>']
         parts.append(figure(figures.timeline([(f"take {i}: {t.label}", a, segments_of(a))

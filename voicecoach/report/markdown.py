@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..analysis import bands, roles
+from ..clock import mmss
 from ..results import Analysis
 from . import scenario_view as sv
 
@@ -15,10 +16,6 @@ def cell(value: object) -> str:
 
 def num(value: float | None, fmt: str = "{:.0f}", unit: str = "") -> str:
     return "n/a" if value is None else fmt.format(value) + unit
-
-
-def mmss(t: float) -> str:
-    return f"{int(t // 60)}:{t % 60:04.1f}"
 
 
 def _headline(a: Analysis) -> list[str]:

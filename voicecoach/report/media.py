@@ -70,7 +70,7 @@ def _series(speaker: str, samples: np.ndarray, sr: int, segments: list[Segment])
     db = activity.speech_levels(samples, sr=sr)
     mask = activity.segments_mask(segments, len(db), activity.HOP_S)
     f0 = pitch.track(samples, sr=sr, hop_s=activity.HOP_S, frame_dbfs=db, speech=mask)
-    width = max(1, int(round(LEVEL_SMOOTH_S / activity.HOP_S)))
+    width = max(1, min(len(db), int(round(LEVEL_SMOOTH_S / activity.HOP_S))))  # a clip shorter than the window: its length
     power = np.convolve(10.0 ** (db / 10.0), np.ones(width) / width, mode="same")
     smooth = 10.0 * np.log10(np.maximum(power, 1e-20))
     step = max(1, int(round(PLOT_HOP_S / activity.HOP_S)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
+from ..clock import mmss as _at
 from ..results import EvidenceItem, ScenarioResult
 
 WIDTH = 80
@@ -21,10 +22,6 @@ CATEGORY_TITLES = {
 
 def _wrap(text: str, first: str, rest: str | None = None, width: int = WIDTH) -> list[str]:
     return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest if rest is not None else " " * len(first)) or [first]
-
-
-def _at(t: float | None) -> str:
-    return "" if t is None else f"{int(t // 60)}:{t % 60:04.1f}"
 
 
 def _evidence_line(item: EvidenceItem, width: int) -> list[str]:
@@ -50,6 +47,8 @@ def render_block(s: ScenarioResult, width: int = WIDTH) -> list[str]:
             lines += _wrap(d.adjustment.text, "  > try next: ", width=width)
         if d.commitment:
             lines += _wrap(f'"{d.commitment}"', "  * tiny commitment: ", width=width)
+        if d.note:
+            lines += _wrap(d.note, "  ", width=width)
     lines += ["", "TARGETS"]
     for t in s.targets:
         name = TARGET_NAMES.get(t.name, t.name.replace("_", " "))

@@ -5,18 +5,15 @@ from __future__ import annotations
 import textwrap
 
 from ..analysis import bands, roles
-from . import scenario_text
+from ..clock import mmss as _mmss
 from ..results import Analysis
+from . import scenario_text
 
 WIDTH = 80
 
 
 def _num(value, fmt: str = "{:.0f}", unit: str = "") -> str:
     return "n/a" if value is None else fmt.format(value) + unit
-
-
-def _mmss(t: float) -> str:
-    return f"{int(t // 60)}:{t % 60:04.1f}"
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
