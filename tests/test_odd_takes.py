@@ -166,12 +166,14 @@ def odd_takes(tmp_path_factory):
     please.' 18.78-20.18 s."""
     rs.require_real_speech()
     folder = tmp_path_factory.mktemp("odd")
-    cust, agent, _ = rs.long_hold_call()
+    cust, agent, t = rs.long_hold_call()
     cut = lambda a, b: (cust[int(a * SR): int(b * SR)], agent[int(a * SR): int(b * SR)])  # noqa: E731
+    first, moment = [ln for ln in t["lines"] if ln["speaker"] == "agent"][:2]  # moment: "One moment, please."
     takes = {
-        "tail_2s": cut(13.0, 15.0),  # the end of an agent line and the caller's first syllables: crashed the debrief
-        "one_moment_2s": cut(18.5, 20.5),  # a whole three-word agent line
-        "one_s": cut(19.0, 20.0),  # one second inside the agent's line
+        # the end of an agent line and the caller's first syllables: crashed the debrief
+        "tail_2s": cut(first["end_s"] - 1.0, first["end_s"] + 1.0),
+        "one_moment_2s": cut(moment["start_s"] - 0.3, moment["start_s"] + 1.7),  # a whole three-word agent line
+        "one_s": cut(moment["start_s"] + 0.2, moment["start_s"] + 1.2),  # one second inside the agent's line
         "caller_only": (cust, np.zeros_like(agent)),  # no agent speech at all
     }
     paths = {name: rs.write_stereo(folder / f"{name}.wav", c, a) for name, (c, a) in takes.items()}
