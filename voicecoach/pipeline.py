@@ -106,11 +106,13 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
     act = party.act
     mask = act.frame_mask()
     speaking = act.speaking_s
-    nuclei = syllables.count_nuclei(act.frame_dbfs, mask, party.f0, hop_s=act.hop_s)
+    nuclei_s = syllables.nucleus_times(act.frame_dbfs, mask, party.f0, hop_s=act.hop_s)
+    nuclei = len(nuclei_s)
     opening = None
     if first_turn is not None:
         opening = pacing.opening(
-            party.placed, act.segments, speaking, first_segment=first_turn.segments[0], last_segment=first_turn.segments[-1]
+            party.placed, act.segments, speaking, first_segment=first_turn.segments[0], last_segment=first_turn.segments[-1],
+            nuclei_s=nuclei_s,
         )
     pause_block, _ = pacing.pauses(act.segments, others)
     return SpeakerStats(

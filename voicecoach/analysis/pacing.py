@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..results import Opening, Pauses, Segment, Word
+from .syllables import word_syllables
 
 EARLY_STAMP_S = 2.0  # Whisper may stamp a word after a silence early (faster-whisper issue 125)
 LATE_STAMP_S = 0.5
@@ -68,6 +69,67 @@ def speaking_within(segments: list[Segment], start_s: float, end_s: float) -> fl
     return float(sum(max(0.0, min(s.end_s, end_s) - max(s.start_s, start_s)) for s in segments))
 
 
+# Words whose full stop is an abbreviation's, not a sentence's: a title is always followed by a name.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms mx dr prof st sr jr mt rev fr hon gen capt lt col sgt gov sen rep vs cf e.g i.e".split()
+)
+TITLES = frozenset("mr mrs ms mx dr prof rev fr hon gen capt lt col sgt gov sen rep".split())
+COMMA_END = re.compile(r"[,;:\u2014-][\"')\]]*$")
+MIN_PAUSE_S = 0.25  # a silent pause: Goldman-Eisler; de Jong & Bosker 2013
+SHORT_OPENING_WORDS = 4  # below this one word more or less moves the rate by 25% or more (tolerance: 10%)
+# Syllable nuclei counted on the signal vs syllables Whisper's words imply. Over a few words de Jong &
+# Wempe's count is off by a syllable or two (measured on espeak and Asterisk openings here), so only
+# a larger mismatch says that words are missing or extra: more than 2 and 25% is doubt, more than
+# 4 and 50% withholds the rate.
+SYLLABLE_DOUBT = (2, 0.25)
+SYLLABLE_WITHHOLD = (4, 0.5)
+
+
+def ends_sentence(text: str) -> bool:
+    """Sentence-final punctuation on a transcribed word, unless the full stop is an abbreviation's
+    ("Mr.", "Dr.", "St.", "vs.", "e.g.", "i.e.") or an initial ("J.", "J.R.")."""
+    if not SENTENCE_END.search(text):
+        return False
+    core = text.rstrip("\"')]")
+    if not core.endswith("."):
+        return True  # "?" and "!" end a sentence even after an abbreviation
+    token = core.lstrip("\"'([").rstrip(".").lower()
+    if token in ABBREVIATIONS:
+        return False
+    return not re.fullmatch(r"(?:[a-z]\.)*[a-z]", token) or token in ("i", "a")
+
+
+def _mark(words: int, heard: int | None, implied: int, basis: str) -> tuple[str, str | None, bool]:
+    """(confidence, reason, withhold) for an opening of ``words`` words whose span holds ``heard``
+    syllable nuclei where its words imply ``implied`` syllables."""
+    if words == 0:
+        return "low", "Whisper recognised no words in the agent's first turn", True
+    diff = None if heard is None else heard - implied
+    if diff is not None and abs(diff) > max(SYLLABLE_WITHHOLD[0], SYLLABLE_WITHHOLD[1] * implied):
+        what = "words are missing" if diff > 0 else "the words run past the speech"
+        return "low", f"the signal holds {heard} syllables where Whisper's {words} words account for about {implied}: {what}", True
+    if diff is not None and abs(diff) > max(SYLLABLE_DOUBT[0], SYLLABLE_DOUBT[1] * implied):
+        what = "a word may be missing" if diff > 0 else "a word may be extra"
+        return "low", f"the signal holds {heard} syllables where Whisper's {words} words account for about {implied}: {what}", False
+    if words < SHORT_OPENING_WORDS:
+        return "low", f"only {words} word{'s' if words != 1 else ''}: one word more or less moves its rate by {100 / words:.0f}%", False
+    if heard is None and basis != "sentence end":
+        return "low", f"it ends at a {basis} with no full stop, and the signal could not cross-check its words", False
+    return "high", None, False
+
+
+def _names_after_titles(turn: list[Placed]) -> list[Placed]:
+    """Nobody pauses between a title and the name it introduces ("Mrs. | Chen"): a name Whisper
+    stamped after the pause that follows a title was spoken before it, in the title's segment."""
+    out = list(turn)
+    for i in range(1, len(out)):
+        prev = out[i - 1]
+        token = prev.word.text.strip("\"'()[]").rstrip(".").lower()
+        if token in TITLES and prev.word.text.endswith(".") and out[i].segment > prev.segment:
+            out[i] = Placed(out[i].word, prev.segment)
+    return out
+
+
 def opening(
     placed: list[Placed],
     segments: list[Segment],
@@ -75,32 +137,65 @@ def opening(
     *,
     first_segment: int = 0,
     last_segment: int | None = None,
+    nuclei_s: np.ndarray | None = None,
 ) -> Opening | None:
     """The agent's first sentence: its words from the first turn's first word up to sentence-final
-    punctuation or a clear pause (>= 0.5 s; Whisper sometimes joins two sentences with a comma).
+    punctuation (an abbreviation's full stop does not count: ``ends_sentence``), a clear pause
+    (>= 0.5 s; Whisper sometimes joins two sentences with a comma), a pause (>= 0.25 s) after a
+    comma, or the end of the turn: its ``basis`` is "sentence end", "pause" or "turn end".
 
     Start is the signal onset of its first segment; end is the signal offset when a pause ends it,
     else Whisper's end of the last word (the only boundary inside continuous speech). Its rate_wpm
     uses speaking time within [start, end]; vs_rest_pct compares it with the rest of the agent's
     speech: (opening - rest) / rest * 100.
+
+    Confidence: ``nuclei_s`` (syllable nuclei times, de Jong & Wempe) inside the span are counted
+    and compared with the syllables its words imply (``syllables.word_syllables``): a mismatch
+    says Whisper dropped or invented words, which moves a short opening's rate by 20% unseen.
+    "low" with a reason when they disagree, when the opening has under 4 words, or when a weak
+    boundary cannot be cross-checked; the rate is withheld (None) when they disagree by more than
+    half, or when the first turn has speech but no words.
     """
     last_segment = len(segments) - 1 if last_segment is None else last_segment
     turn = [p for p in placed if first_segment <= p.segment <= last_segment]
     if not turn:
-        return None
+        if not segments or first_segment > last_segment:
+            return None
+        start, end = segments[first_segment].start_s, segments[last_segment].end_s
+        _, reason, _ = _mark(0, None, 0, "turn end")
+        return Opening("", round(start, 3), round(end, 3), 0, None, None, "turn end", "low", f"{reason} ({end - start:.1f} s of speech)")
+    turn = _names_after_titles(turn)
     chosen = [turn[0]]
+    basis = "turn end"
+    run_on: tuple[float, float] | None = None  # a pause the opening runs over with no punctuation before it
     for prev, nxt in zip(turn, turn[1:]):
-        if SENTENCE_END.search(prev.word.text):
+        gap_s = 0.0 if nxt.segment == prev.segment else segments[nxt.segment].start_s - segments[prev.segment].end_s
+        if ends_sentence(prev.word.text):
+            basis = "sentence end"
             break
-        if nxt.segment != prev.segment and segments[nxt.segment].start_s - segments[prev.segment].end_s >= OPENING_PAUSE_S:
+        if gap_s >= OPENING_PAUSE_S or (gap_s >= MIN_PAUSE_S and COMMA_END.search(prev.word.text)):
+            basis = "pause"
             break
+        if gap_s >= MIN_PAUSE_S and run_on is None:
+            run_on = (gap_s, segments[prev.segment].end_s)
         chosen.append(nxt)
+    else:
+        basis = "sentence end" if ends_sentence(turn[-1].word.text) else "turn end"
     last = chosen[-1]
     start = segments[chosen[0].segment].start_s
     is_last_in_segment = len(chosen) == len(turn) or turn[len(chosen)].segment != last.segment
     end = segments[last.segment].end_s if is_last_in_segment else max(last.word.end_s, start)
     spoken = speaking_within(segments, start, end)
-    rate = rate_wpm(len(chosen), spoken)
+    heard = None
+    if nuclei_s is not None:
+        inside = [s for s in segments if s.end_s > start and s.start_s < end]
+        heard = int(sum(((nuclei_s >= max(s.start_s, start)) & (nuclei_s <= min(s.end_s, end))).sum() for s in inside))
+    implied = sum(word_syllables(p.word.text) for p in chosen)
+    confidence, reason, withhold = _mark(len(chosen), heard, implied, basis)
+    if confidence == "high" and run_on is not None:
+        confidence = "low"
+        reason = f"it runs on over a {run_on[0]:.2f} s pause at {run_on[1]:.1f} s with no punctuation there: two sentences may be joined"
+    rate = None if withhold else rate_wpm(len(chosen), spoken)
     rest_words = len(placed) - len(chosen)
     rest_rate = rate_wpm(rest_words, total_speaking_s - spoken) if rest_words >= MIN_REST_WORDS else None
     vs_rest = (rate - rest_rate) / rest_rate * 100.0 if rate and rest_rate else None
@@ -111,6 +206,11 @@ def opening(
         words=len(chosen),
         rate_wpm=rate,
         vs_rest_pct=vs_rest,
+        basis=basis,
+        confidence=confidence,
+        reason=reason,
+        syllables_heard=heard,
+        syllables_implied=implied,
     )
 
 
