@@ -275,6 +275,9 @@ def analyze(
         customer_stats = _speaker_stats(parties["customer"], agent.act.segments, first_customer)
 
     latency = turns.latency_stats([v for v in lat if v is not None])
+    op = agent_stats.opening
+    if op is not None and op.confidence != "high":
+        warnings.append(f"opening pace {'withheld' if op.rate_wpm is None else 'unsure'}: {op.reason}")
     if not agent.act.segments:
         warnings.append("no speech found on the agent channel: nothing to measure")
     elif not agent.placed:

@@ -214,6 +214,16 @@ def opening(
     )
 
 
+def opening_mark(op: Opening) -> str:
+    """The opening's basis and confidence in words, the same in every format:
+    "ends at a sentence end; high confidence", "ends at a pause; low confidence (only 3 words: ...)",
+    or "rate withheld (...)"."""
+    if op.rate_wpm is None and op.reason:
+        return f"rate withheld ({op.reason})"
+    where = "the turn end" if op.basis == "turn end" else f"a {op.basis}"
+    return f"ends at {where}; {op.confidence} confidence" + (f" ({op.reason})" if op.reason else "")
+
+
 def pauses(segments: list[Segment], others: list[Segment]) -> tuple[Pauses, list[Segment]]:
     """Silent gaps (>= 0.25 s, by construction of the segments) between a speaker's own segments,
     counted only where the other party did not speak in the gap (that is a turn, not a pause)."""
