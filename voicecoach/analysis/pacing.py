@@ -76,6 +76,7 @@ ABBREVIATIONS = frozenset(
 TITLES = frozenset("mr mrs ms mx dr prof rev fr hon gen capt lt col sgt gov sen rep".split())
 COMMA_END = re.compile(r"[,;:\u2014-][\"')\]]*$")
 MIN_PAUSE_S = 0.25  # a silent pause: Goldman-Eisler; de Jong & Bosker 2013
+LOST_SPEECH_S = 0.5  # wordless speech this long before the first word is a lost sentence, not a click or breath
 SHORT_OPENING_WORDS = 4  # below this one word more or less moves the rate by 25% or more (tolerance: 10%)
 # Syllable nuclei counted on the signal vs syllables Whisper's words imply. Over a few words de Jong &
 # Wempe's count is off by a syllable or two (measured on espeak and Asterisk openings here), so only
@@ -102,14 +103,12 @@ def ends_sentence(text: str) -> bool:
 def _mark(words: int, heard: int | None, implied: int, basis: str) -> tuple[str, str | None, bool]:
     """(confidence, reason, withhold) for an opening of ``words`` words whose span holds ``heard``
     syllable nuclei where its words imply ``implied`` syllables."""
-    if words == 0:
-        return "low", "Whisper recognised no words in the agent's first turn", True
     diff = None if heard is None else heard - implied
     if diff is not None and abs(diff) > max(SYLLABLE_WITHHOLD[0], SYLLABLE_WITHHOLD[1] * implied):
         what = "words are missing" if diff > 0 else "the words run past the speech"
         return "low", f"the signal holds {heard} syllables where Whisper's {words} words account for about {implied}: {what}", True
     if diff is not None and abs(diff) > max(SYLLABLE_DOUBT[0], SYLLABLE_DOUBT[1] * implied):
-        what = "a word may be missing" if diff > 0 else "a word may be extra"
+        what = "a word or a filler may be missing" if diff > 0 else "a word may be extra"
         return "low", f"the signal holds {heard} syllables where Whisper's {words} words account for about {implied}: {what}", False
     if words < SHORT_OPENING_WORDS:
         return "low", f"only {words} word{'s' if words != 1 else ''}: one word more or less moves its rate by {100 / words:.0f}%", False
@@ -154,16 +153,20 @@ def opening(
     says Whisper dropped or invented words, which moves a short opening's rate by 20% unseen.
     "low" with a reason when they disagree, when the opening has under 4 words, or when a weak
     boundary cannot be cross-checked; the rate is withheld (None) when they disagree by more than
-    half, or when the first turn has speech but no words.
+    half, or when the first turn starts with 0.5 s or more of speech without words (the opening
+    was lost; the next sentence is not it).
     """
     last_segment = len(segments) - 1 if last_segment is None else last_segment
     turn = [p for p in placed if first_segment <= p.segment <= last_segment]
-    if not turn:
-        if not segments or first_segment > last_segment:
-            return None
-        start, end = segments[first_segment].start_s, segments[last_segment].end_s
-        _, reason, _ = _mark(0, None, 0, "turn end")
-        return Opening("", round(start, 3), round(end, 3), 0, None, None, "turn end", "low", f"{reason} ({end - start:.1f} s of speech)")
+    if not segments or first_segment > last_segment:
+        return None
+    wordless = segments[first_segment : turn[0].segment if turn else last_segment + 1]
+    lost_s = sum(s.duration_s for s in wordless)
+    if not turn or lost_s >= LOST_SPEECH_S:  # the opening itself was lost: what follows is not it
+        start, end = wordless[0].start_s, wordless[-1].end_s
+        where = "the agent's first turn" if not turn else f"the first {lost_s:.1f} s of the agent's first turn"
+        return Opening("", round(start, 3), round(end, 3), 0, None, None, "turn end" if not turn else "pause", "low",
+                       f"Whisper recognised no words in {where} ({start:.1f}-{end:.1f} s): the opening sentence was lost")
     turn = _names_after_titles(turn)
     chosen = [turn[0]]
     basis = "turn end"
