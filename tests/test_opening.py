@@ -219,6 +219,10 @@ def _espeak_scenes():
                                                        "Here is what I can do."], wpm=170, sentence_gap_s=0.35)],
         "initial": [Line("customer", C_LINES), Line("agent", ["Thanks for waiting, Dr. J. Smith, I know it was long.", "Here is what I found.",
                                                            "It ships tomorrow."], wpm=140, sentence_gap_s=0.5)],
+        # a three-word first turn (the telephone voice says it in "short-real")
+        "short-espeak": [Line("customer", C_LINES), Line("agent", ["One moment please."], gap_s=0.8),
+                         Line("customer", ["Okay, I will wait."], gap_s=0.6),
+                         Line("agent", ["Thank you for waiting.", "I found your order and it ships tomorrow."], gap_s=1.0, sentence_gap_s=0.5)],
     }
 
 
@@ -226,7 +230,7 @@ def _espeak_scenes():
 def clips(tmp_path_factory):
     """Analyze each scene once: name -> (Analysis, truth)."""
     import realspeech as rs
-    from make_samples import Line, build_scene
+    from make_samples import build_scene
 
     from voicecoach.pipeline import Options, analyze
 
@@ -236,16 +240,17 @@ def clips(tmp_path_factory):
     def scene(name):
         if name in cache:
             return cache[name]
-        if name in ("mr", "dr", "mrs", "initial", "short-espeak"):
+        if name in _espeak_scenes():
             require_espeak()
         else:
             rs.require_real_speech()
-        lv = rs.librivox_ids() if name not in ("mr", "dr", "mrs", "initial", "short-espeak") else []
         if name == "long-hold-real":
             cust, agent, truth = rs.long_hold_call()
+        elif name in _espeak_scenes():
+            cust, agent, truth = build_scene(_espeak_scenes()[name])
         else:
+            lv = rs.librivox_ids()
             lines = {
-                **_espeak_scenes(),
                 # a LibriVox reader as the agent: "and mister john dashwood ...", transcribed "And Mr. John Dashwood ..."
                 "mr-real": [rs.line("customer", [rs.reading(lv[1])]),
                             rs.line("agent", [rs.reading(lv[0]), rs.prompt("sorry-youre-having-problems")], gap_s=0.9, sentence_gap_s=0.6),
@@ -255,14 +260,11 @@ def clips(tmp_path_factory):
                                   rs.line("agent", [rs.prompt("queue-thankyou"), rs.prompt("pls-hold-while-try")], gap_s=0.9, sentence_gap_s=0.3),
                                   rs.line("customer", [rs.reading(lv[4])], gap_s=0.8),
                                   rs.line("agent", [rs.prompt("transfer"), rs.prompt("queue-youarenext")], gap_s=1.0, sentence_gap_s=0.5)],
-                # a three-word first turn: "One moment, please." (the telephone voice, then espeak)
+                # a three-word first turn: "One moment, please."
                 "short-real": [rs.line("customer", [rs.reading(lv[1]), rs.reading(lv[2])], sentence_gap_s=0.4),
                                rs.line("agent", [rs.prompt("one-moment-please")], gap_s=0.9),
                                rs.line("customer", [rs.reading(lv[4])], gap_s=0.8),
                                rs.line("agent", [rs.prompt("pls-hold-while-try"), rs.prompt("queue-youarenext")], gap_s=1.0, sentence_gap_s=0.5)],
-                "short-espeak": [Line("customer", C_LINES), Line("agent", ["One moment please."], gap_s=0.8),
-                                 Line("customer", ["Okay, I will wait."], gap_s=0.6),
-                                 Line("agent", ["Thank you for waiting.", "I found your order and it ships tomorrow."], gap_s=1.0, sentence_gap_s=0.5)],
             }[name]
             cust, agent, truth = build_scene(lines)
         path = rs.write_stereo(out / f"{name}.wav", cust, agent)
