@@ -83,6 +83,10 @@ SHORT_OPENING_WORDS = 4  # below this one word more or less moves the rate by 25
 # a larger mismatch says that words are missing or extra: more than 2 and 25% is doubt, more than
 # 4 and 50% withholds the rate.
 SYLLABLE_DOUBT = (2, 0.25)
+# Whisper's own word probability: correct words of the test openings here scored 0.29 or more (names
+# included); a name split in two on an MP3 ("Alber es,") scored 0.08 for its fragment. Below 0.15 a
+# word is likely a fragment or a mishearing, and the word count of a short opening is in doubt.
+UNSURE_WORD_P = 0.15
 SYLLABLE_WITHHOLD = (4, 0.5)
 
 
@@ -151,8 +155,9 @@ def opening(
     Confidence: ``nuclei_s`` (syllable nuclei times, de Jong & Wempe) inside the span are counted
     and compared with the syllables its words imply (``syllables.word_syllables``): a mismatch
     says Whisper dropped or invented words, which moves a short opening's rate by 20% unseen.
-    "low" with a reason when they disagree, when the opening has under 4 words, or when a weak
-    boundary cannot be cross-checked; the rate is withheld (None) when they disagree by more than
+    "low" with a reason when they disagree, when the opening has under 4 words, when a weak
+    boundary cannot be cross-checked, when it runs on over a pause with no punctuation there, or
+    when Whisper gave one of its words a probability under 0.15; the rate is withheld (None) when they disagree by more than
     half, or when the first turn starts with 0.5 s or more of speech without words (the opening
     was lost; the next sentence is not it).
     """
@@ -195,6 +200,11 @@ def opening(
         heard = int(sum(((nuclei_s >= max(s.start_s, start)) & (nuclei_s <= min(s.end_s, end))).sum() for s in inside))
     implied = sum(word_syllables(p.word.text) for p in chosen)
     confidence, reason, withhold = _mark(len(chosen), heard, implied, basis)
+    unsure = [p.word for p in chosen if p.word.probability < UNSURE_WORD_P]
+    if confidence == "high" and unsure:
+        confidence = "low"
+        quoted = ", ".join(f"'{w.text}' (p {w.probability:.2f})" for w in unsure[:3])
+        reason = f"Whisper was unsure of {quoted}: a split or misheard word changes the word count"
     if confidence == "high" and run_on is not None:
         confidence = "low"
         reason = f"it runs on over a {run_on[0]:.2f} s pause at {run_on[1]:.1f} s with no punctuation there: two sentences may be joined"
