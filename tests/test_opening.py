@@ -119,6 +119,13 @@ def test_far_more_syllables_than_the_words_imply_withholds_the_rate():
     assert "14 syllables" in op.reason and "words are missing" in op.reason
 
 
+def test_far_fewer_syllables_than_the_words_imply_casts_doubt_but_keeps_the_rate():
+    # the nuclei counter fails on noisy or quiet voices as often as Whisper invents a word
+    segs = [Segment(0.0, 2.4), Segment(3.0, 4.0)]
+    op = pacing.opening(placed("Thank you for holding, Mr. Alvarez.|I am sorry.", segs), segs, 3.4, nuclei_s=nuclei(segs, [3, 4]))
+    assert op.rate_wpm is not None and op.confidence == "low" and "hard to count" in op.reason
+
+
 def test_a_very_short_opening_is_low_confidence_with_its_reason():
     segs = [Segment(0.0, 1.2), Segment(2.0, 4.0)]
     op = pacing.opening(placed("One moment, please.|Thank you for waiting today.", segs), segs, 3.2, nuclei_s=nuclei(segs, [4, 7]))
