@@ -218,6 +218,13 @@ def test_compare_draws_no_change_from_an_unsure_opening():
     assert any("opening pace unsure" in w for w in c.warnings)
 
 
+def test_batch_rows_carry_no_unsure_opening_rate():
+    from voicecoach.batch import _metrics
+
+    assert _metrics(unsure_analysis())["opening_rate_wpm"] is None
+    assert _metrics(hand_analysis())["opening_rate_wpm"] == 130.0
+
+
 # --- real model on speech with a known opening ---------------------------------------------------
 
 C_LINES = ["Hi, this is Dana Alvarez.", "I have been on hold for twelve minutes."]
@@ -362,3 +369,4 @@ def test_degraded_opening_is_right_or_marked_unsure(degraded, name, how):
     a, truth = degraded(name, how)
     op = a.agent.opening
     assert op is not None and _right_or_unsure(op, truth), (op.text, op.rate_wpm, truth["opening"]["rate_wpm"], op.reason)
+
