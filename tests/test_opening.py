@@ -57,6 +57,11 @@ def test_sentence_final_punctuation_ends_a_sentence(word):
     assert pacing.ends_sentence(word)
 
 
+def test_am_and_pm_end_a_sentence_only_before_a_capital():
+    assert pacing.ends_sentence("p.m.", "I") and pacing.ends_sentence("a.m.")
+    assert not pacing.ends_sentence("p.m.", "tomorrow")
+
+
 @pytest.mark.parametrize("word", ["holding,", "Mr", "wait"])
 def test_no_final_punctuation_is_no_sentence_end(word):
     assert not pacing.ends_sentence(word)

@@ -136,7 +136,7 @@ def compare(analyses: list[Analysis], targets: Targets | None = None, *, scenari
     for label, a in zip(_labels(analyses), analyses):
         op = a.agent.opening
         takes.append(
-            TakeSummary(label, a.source, a.duration_s, a.layout, None if op is None else op.text, None if op is None else op.start_s,
+            TakeSummary(label, a.source, a.duration_s, a.layout, None if op is None else op.text or None, None if op is None else op.start_s,
                         _opening("rate_wpm")(a), _opening("vs_rest_pct")(a))
         )
     metrics = [c for c in (_compare_metric(m, analyses, t) for m in _metrics(t)) if c is not None]

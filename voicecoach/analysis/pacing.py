@@ -90,9 +90,10 @@ UNSURE_WORD_P = 0.15
 SYLLABLE_WITHHOLD = (4, 0.5)
 
 
-def ends_sentence(text: str) -> bool:
+def ends_sentence(text: str, next_text: str | None = None) -> bool:
     """Sentence-final punctuation on a transcribed word, unless the full stop is an abbreviation's
-    ("Mr.", "Dr.", "St.", "vs.", "e.g.", "i.e.") or an initial ("J.", "J.R.")."""
+    ("Mr.", "Dr.", "St.", "vs.", "e.g.", "i.e.") or an initial ("J.", "J.R."). "a.m."/"p.m." end
+    one only before a capitalised word ("by 5 p.m. I will call" but "at 5 p.m. tomorrow")."""
     if not SENTENCE_END.search(text):
         return False
     core = text.rstrip("\"')]")
@@ -101,6 +102,8 @@ def ends_sentence(text: str) -> bool:
     token = core.lstrip("\"'([").rstrip(".").lower()
     if token in ABBREVIATIONS:
         return False
+    if token in ("a.m", "p.m"):
+        return next_text is None or next_text.lstrip("\"'([")[:1].isupper()
     return not re.fullmatch(r"(?:[a-z]\.)*[a-z]", token) or token in ("i", "a")
 
 
@@ -180,7 +183,7 @@ def opening(
     run_on: tuple[float, float] | None = None  # a pause the opening runs over with no punctuation before it
     for prev, nxt in zip(turn, turn[1:]):
         gap_s = 0.0 if nxt.segment == prev.segment else segments[nxt.segment].start_s - segments[prev.segment].end_s
-        if ends_sentence(prev.word.text):
+        if ends_sentence(prev.word.text, nxt.word.text):
             basis = "sentence end"
             break
         if gap_s >= OPENING_PAUSE_S or (gap_s >= MIN_PAUSE_S and COMMA_END.search(prev.word.text)):
