@@ -121,7 +121,7 @@ def test_far_more_syllables_than_the_words_imply_withholds_the_rate():
     segs = [Segment(0.0, 3.5), Segment(4.0, 5.0)]
     op = pacing.opening(placed("Thank you.|I am sorry.", segs), segs, 4.5, nuclei_s=nuclei(segs, [14, 4]))
     assert op.rate_wpm is None and op.vs_rest_pct is None and op.confidence == "low"
-    assert "14 syllables" in op.reason and "words are missing" in op.reason
+    assert "14 syllable nuclei" in op.reason and "words are missing" in op.reason
 
 
 def test_far_fewer_syllables_than_the_words_imply_casts_doubt_but_keeps_the_rate():
@@ -129,6 +129,19 @@ def test_far_fewer_syllables_than_the_words_imply_casts_doubt_but_keeps_the_rate
     segs = [Segment(0.0, 2.4), Segment(3.0, 4.0)]
     op = pacing.opening(placed("Thank you for holding, Mr. Alvarez.|I am sorry.", segs), segs, 3.4, nuclei_s=nuclei(segs, [3, 4]))
     assert op.rate_wpm is not None and op.confidence == "low" and "hard to count" in op.reason
+
+
+def test_the_voice_s_own_nuclei_per_syllable_sets_what_is_expected():
+    # a voice whose syllables the counter merges: 0.65 nuclei per syllable over all its speech
+    segs = [Segment(0.0, 2.4), Segment(3.0, 9.0)]
+    rest = "Conferences currently exist and the conference is now unlocked for everybody here today."
+    words = placed(f"No empty conferences currently exist.|{rest} {rest}", segs, word_s=0.2)
+    implied = [sum(syllables.word_syllables(w) for w in part.split()) for part in ("No empty conferences currently exist.", f"{rest} {rest}")]
+    heard = [round(0.65 * n) for n in implied]
+    op = pacing.opening(words, segs, 8.4, nuclei_s=nuclei(segs, heard))
+    assert op.confidence == "high", op.reason
+    alone = pacing.opening(words[:5], segs[:1], 2.4, nuclei_s=nuclei(segs[:1], heard[:1]))  # nothing to calibrate on
+    assert alone.confidence == "low" and "hard to count" in alone.reason
 
 
 def test_a_very_short_opening_is_low_confidence_with_its_reason():
