@@ -144,6 +144,15 @@ def test_the_voice_s_own_nuclei_per_syllable_sets_what_is_expected():
     assert alone.confidence == "low" and "hard to count" in alone.reason
 
 
+def test_speech_close_to_the_noise_floor_is_low_confidence():
+    segs = [Segment(0.0, 2.4), Segment(3.0, 4.0)]
+    words = placed("Thank you for holding, Mr. Alvarez.|I am sorry.", segs)
+    implied = sum(syllables.word_syllables(w) for w in "Thank you for holding, Mr. Alvarez.".split())
+    quiet = pacing.opening(words, segs, 3.4, nuclei_s=nuclei(segs, [implied, 4]), snr_db=18.0)
+    assert quiet.confidence == "low" and "18 dB above the background noise" in quiet.reason
+    assert pacing.opening(words, segs, 3.4, nuclei_s=nuclei(segs, [implied, 4]), snr_db=45.0).confidence == "high"
+
+
 def test_a_very_short_opening_is_low_confidence_with_its_reason():
     segs = [Segment(0.0, 1.2), Segment(2.0, 4.0)]
     op = pacing.opening(placed("One moment, please.|Thank you for waiting today.", segs), segs, 3.2, nuclei_s=nuclei(segs, [4, 7]))

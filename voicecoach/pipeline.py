@@ -112,7 +112,7 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
     if first_turn is not None:
         opening = pacing.opening(
             party.placed, act.segments, speaking, first_segment=first_turn.segments[0], last_segment=first_turn.segments[-1],
-            nuclei_s=nuclei_s,
+            nuclei_s=nuclei_s, snr_db=act.loud_dbfs - act.floor_dbfs,
         )
     pause_block, _ = pacing.pauses(act.segments, others)
     return SpeakerStats(

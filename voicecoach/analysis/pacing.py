@@ -87,6 +87,11 @@ SYLLABLE_DOUBT = (2, 0.25)
 # included); a name split in two on an MP3 ("Alber es,") scored 0.08 for its fragment. Below 0.15 a
 # word is likely a fragment or a mishearing, and the word count of a short opening is in doubt.
 UNSURE_WORD_P = 0.15
+# Activity holds speech only down to 6 dB above the noise floor: under 31 dB between the loud level
+# and the floor that leaves less than the 25 dB below the peak where weak consonants and word ends
+# lie (a -25 dB cut already ends words 0.1 s early: DOMAIN.md), so the speaking time reads short
+# and the rate fast (phone band, -45 dBFS line noise, agent 12 dB quieter: 13-63% fast).
+MIN_SNR_DB = 31.0
 CALIBRATE_MIN_SYLLABLES = 20
 NUCLEI_PER_SYLLABLE_RANGE = (0.6, 1.4)  # beyond this the counter, not the words, is off
 SYLLABLE_WITHHOLD = (4, 0.5)
@@ -169,6 +174,7 @@ def opening(
     first_segment: int = 0,
     last_segment: int | None = None,
     nuclei_s: np.ndarray | None = None,
+    snr_db: float | None = None,
 ) -> Opening | None:
     """The agent's first sentence: its words from the first turn's first word up to sentence-final
     punctuation (an abbreviation's full stop does not count: ``ends_sentence``), a clear pause
@@ -185,7 +191,8 @@ def opening(
     says Whisper dropped or invented words, which moves a short opening's rate by 20% unseen.
     "low" with a reason when they disagree, when the opening has under 4 words, when a weak
     boundary cannot be cross-checked, when it runs on over a pause with no punctuation there, or
-    when Whisper gave one of its words a probability under 0.15; the rate is withheld (None) when the
+    when Whisper gave one of its words a probability under 0.15, or when the speaker's loud level
+    stands less than 31 dB above the channel's noise floor (``snr_db``); the rate is withheld (None) when the
     signal holds more than half again the syllables the words imply, or when the first turn starts
     with 0.5 s or more of speech without words (the opening was lost; the next sentence is not it).
     """
@@ -229,6 +236,9 @@ def opening(
         heard = _nuclei_within(nuclei_s, segments, start, end)
         expected = implied * _nuclei_per_syllable(nuclei_s, segments, placed)
     confidence, reason, withhold = _mark(len(chosen), heard, expected, basis)
+    if confidence == "high" and snr_db is not None and snr_db < MIN_SNR_DB:
+        confidence = "low"
+        reason = f"the speech stands only {snr_db:.0f} dB above the background noise: word ends drown in it and the rate reads fast"
     unsure = [p.word for p in chosen if p.word.probability < UNSURE_WORD_P]
     if confidence == "high" and unsure:
         confidence = "low"
