@@ -397,3 +397,39 @@ def test_degraded_opening_is_right_or_marked_unsure(degraded, name, how):
     op = a.agent.opening
     assert op is not None and _right_or_unsure(op, truth), (op.text, op.rate_wpm, truth["opening"]["rate_wpm"], op.reason)
 
+
+
+def _one_sentence_prompts(count: int) -> list[str]:
+    """Asterisk prompts of one sentence of 4-14 plain words, spread over the alphabet."""
+    import re
+
+    import realspeech as rs
+
+    rs.require_real_speech()
+    names = [n for n, t in sorted(rs.prompt_texts().items())
+             if "/" not in n and 4 <= rs.word_count(t) <= 14 and not re.search(r"\d|[.?!]\s", t.strip())]
+    return names[:: max(1, len(names) // count)][:count]
+
+
+@pytest.mark.slow
+def test_correct_real_openings_are_not_marked_unsure(tmp_path):
+    """False alarms: one-sentence telephone-voice openings, clean, come out high and within 10%."""
+    import realspeech as rs
+    from make_samples import build_scene
+
+    from voicecoach.pipeline import Options, analyze
+
+    lv = rs.librivox_ids()
+    misses = []
+    for name in _one_sentence_prompts(8):
+        cust, agent, truth = build_scene([
+            rs.line("customer", [rs.reading(lv[1])]),
+            rs.line("agent", [rs.prompt(name), rs.prompt("pls-hold-while-try")], gap_s=0.9, sentence_gap_s=0.6),
+            rs.line("customer", [rs.reading(lv[4])], gap_s=0.8),
+            rs.line("agent", [rs.prompt("queue-youarenext")], gap_s=1.0),
+        ])
+        op = analyze(rs.write_stereo(tmp_path / f"{name}.wav", cust, agent), Options(agent_channel="right")).agent.opening
+        true_wpm = rs.word_count(rs.prompt_texts()[name]) / (truth["lines"][1]["sentences"][0]["speaking_s"] / 60)
+        if op.confidence != "high" or abs(op.rate_wpm - true_wpm) > OPENING_TOL * true_wpm:
+            misses.append((name, op.text, op.rate_wpm, round(true_wpm, 1), op.reason))
+    assert not misses
