@@ -78,11 +78,16 @@ COMMA_END = re.compile(r"[,;:\u2014-][\"')\]]*$")
 MIN_PAUSE_S = 0.25  # a silent pause: Goldman-Eisler; de Jong & Bosker 2013
 LOST_SPEECH_S = 0.5  # wordless speech this long before the first word is a lost sentence, not a click or breath
 SHORT_OPENING_WORDS = 4  # below this one word more or less moves the rate by 25% or more (tolerance: 10%)
-# Syllable nuclei counted on the signal vs syllables Whisper's words imply. Over a few words de Jong &
-# Wempe's count is off by a syllable or two (measured on espeak and Asterisk openings here), so only
-# a larger mismatch says that words are missing or extra: more than 2 and 25% is doubt, more than
-# 4 and 50% withholds the rate.
+# Syllable nuclei counted on the signal vs what Whisper's words lead to expect (their syllables at
+# the speaker's own nuclei per syllable). Over a few words de Jong & Wempe's count is off by a
+# syllable or two (measured on espeak and Asterisk openings here), so only a larger mismatch says
+# that words are missing or extra: more than 2 and 25% is doubt; more than 4 and 50% too many
+# nuclei withholds the rate. The ratio is the speaker's own over 20 syllables or more, clipped:
+# beyond 0.6-1.4 the counter, not the words, is off.
 SYLLABLE_DOUBT = (2, 0.25)
+SYLLABLE_WITHHOLD = (4, 0.5)
+CALIBRATE_MIN_SYLLABLES = 20
+NUCLEI_PER_SYLLABLE_RANGE = (0.6, 1.4)
 # Whisper's own word probability: correct words of the test openings here scored 0.29 or more (names
 # included); a name split in two on an MP3 ("Alber es,") scored 0.08 for its fragment. Below 0.15 a
 # word is likely a fragment or a mishearing, and the word count of a short opening is in doubt.
@@ -92,9 +97,6 @@ UNSURE_WORD_P = 0.15
 # lie (a -25 dB cut already ends words 0.1 s early: DOMAIN.md), so the speaking time reads short
 # and the rate fast (phone band, -45 dBFS line noise, agent 12 dB quieter: 13-63% fast).
 MIN_SNR_DB = 31.0
-CALIBRATE_MIN_SYLLABLES = 20
-NUCLEI_PER_SYLLABLE_RANGE = (0.6, 1.4)  # beyond this the counter, not the words, is off
-SYLLABLE_WITHHOLD = (4, 0.5)
 
 
 def ends_sentence(text: str, next_text: str | None = None) -> bool:
@@ -187,19 +189,20 @@ def opening(
     speech: (opening - rest) / rest * 100.
 
     Confidence: ``nuclei_s`` (syllable nuclei times, de Jong & Wempe) inside the span are counted
-    and compared with the syllables its words imply (``syllables.word_syllables``): a mismatch
-    says Whisper dropped or invented words, which moves a short opening's rate by 20% unseen.
-    "low" with a reason when they disagree, when the opening has under 4 words, when a weak
-    boundary cannot be cross-checked, when it runs on over a pause with no punctuation there, or
-    when Whisper gave one of its words a probability under 0.15, or when the speaker's loud level
-    stands less than 31 dB above the channel's noise floor (``snr_db``); the rate is withheld (None) when the
-    signal holds more than half again the syllables the words imply, or when the first turn starts
-    with 0.5 s or more of speech without words (the opening was lost; the next sentence is not it).
+    and compared with the syllables its words imply (``syllables.word_syllables``) at the
+    speaker's own nuclei per syllable: a mismatch says Whisper dropped or invented words, which
+    moves a short opening's rate by 20% unseen. "low" with a reason when they disagree, when the
+    opening has under 4 words, when a weak boundary cannot be cross-checked, when the speech
+    stands less than 31 dB above the channel's noise floor (``snr_db``: loud level - floor),
+    when Whisper gave one of its words a probability under 0.15, or when it runs on over a pause
+    with no punctuation there. The rate is withheld (None) when the signal holds more than half
+    again the nuclei the words lead to expect, or when the first turn starts with 0.5 s or more
+    of speech without words (the opening was lost; the next sentence is not it).
     """
     last_segment = len(segments) - 1 if last_segment is None else last_segment
-    turn = [p for p in placed if first_segment <= p.segment <= last_segment]
     if not segments or first_segment > last_segment:
         return None
+    turn = [p for p in placed if first_segment <= p.segment <= last_segment]
     wordless = segments[first_segment : turn[0].segment if turn else last_segment + 1]
     lost_s = sum(s.duration_s for s in wordless)
     if not turn or lost_s >= LOST_SPEECH_S:  # the opening itself was lost: what follows is not it
