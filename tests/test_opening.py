@@ -26,16 +26,12 @@ from voicecoach.transcribe import RawWord
 OPENING_TOL = 0.10  # issue 11: opening rate within 10% of truth
 
 
-def placed(text: str, segs: list[Segment], *, word_s: float = 0.3, nudge: dict[int, float] | None = None):
-    """Words of ``text`` laid end to end from each segment's start: '|' moves on to the next segment.
-    ``nudge`` shifts word i's stamp (s), as Whisper stamps a word late."""
-    spec, k = [], 0
+def placed(text: str, segs: list[Segment], *, word_s: float = 0.3):
+    """Words of ``text`` laid end to end from each segment's start: '|' moves on to the next segment."""
+    spec = []
     for seg, part in zip(segs, text.split("|")):
-        t = seg.start_s
-        for w in part.split():
-            shift = (nudge or {}).get(k, 0.0)
-            spec.append(RawWord(w, t + shift, t + shift + word_s, 0.9))
-            t, k = t + word_s, k + 1
+        for i, w in enumerate(part.split()):
+            spec.append(RawWord(w, seg.start_s + i * word_s, seg.start_s + (i + 1) * word_s, 0.9))
     return pacing.assign_words(spec, segs, "agent")
 
 
@@ -131,7 +127,7 @@ def test_far_fewer_syllables_than_the_words_imply_casts_doubt_but_keeps_the_rate
     assert op.rate_wpm is not None and op.confidence == "low" and "hard to count" in op.reason
 
 
-def test_the_voice_s_own_nuclei_per_syllable_sets_what_is_expected():
+def test_the_speakers_own_nuclei_per_syllable_sets_what_is_expected():
     # a voice whose syllables the counter merges: 0.65 nuclei per syllable over all its speech
     segs = [Segment(0.0, 2.4), Segment(3.0, 9.0)]
     rest = "Conferences currently exist and the conference is now unlocked for everybody here today."
