@@ -63,7 +63,7 @@ def _metrics(result) -> dict[str, Any]:
     return {
         "duration_s": result.duration_s,
         "rate_wpm": agent.rate_wpm,
-        "opening_rate_wpm": agent.opening.rate_wpm if agent.opening else None,
+        "opening_rate_wpm": agent.opening.trusted_rate_wpm if agent.opening else None,  # unsure: None, reason in warnings
         "latency_median_s": lat.median_s if lat else None,
         "latency_p90_s": lat.p90_s if lat else None,
         "level_median_dbfs": agent.level.median_dbfs,

@@ -28,7 +28,9 @@ class _Metric:
 
 
 def _opening(attr: str) -> Callable[[Analysis], float | None]:
-    return lambda a: None if a.agent.opening is None else getattr(a.agent.opening, attr)
+    """An opening figure, None unless the opening was measured with high confidence (its reason
+    is in the take's warnings): a change built on a dropped word is not a change."""
+    return lambda a: None if a.agent.opening is None or a.agent.opening.trusted_rate_wpm is None else getattr(a.agent.opening, attr)
 
 
 def _metrics(t: Targets) -> list[_Metric]:
@@ -156,8 +158,8 @@ def compare(analyses: list[Analysis], targets: Targets | None = None, *, scenari
     for label, a in zip(_labels(analyses), analyses):
         op = a.agent.opening
         takes.append(
-            TakeSummary(label, a.source, a.duration_s, a.layout, None if op is None else op.text, None if op is None else op.start_s,
-                        None if op is None else op.rate_wpm, None if op is None else op.vs_rest_pct)
+            TakeSummary(label, a.source, a.duration_s, a.layout, None if op is None else op.text or None, None if op is None else op.start_s,
+                        _opening("rate_wpm")(a), _opening("vs_rest_pct")(a))
         )
     noises = [noise.estimate(a) for a in analyses]
     metrics = [c for c in (_compare_metric(m, analyses, t, noises) for m in _metrics(t)) if c is not None]

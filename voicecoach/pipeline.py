@@ -148,11 +148,13 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
     act = party.act
     mask = act.frame_mask()
     speaking = act.speaking_s
-    nuclei = syllables.count_nuclei(act.frame_dbfs, mask, party.f0, hop_s=act.hop_s)
+    nuclei_s = syllables.nucleus_times(act.frame_dbfs, mask, party.f0, hop_s=act.hop_s)
+    nuclei = len(nuclei_s)
     opening = None
     if first_turn is not None:
         opening = pacing.opening(
-            party.placed, act.segments, speaking, first_segment=first_turn.segments[0], last_segment=first_turn.segments[-1]
+            party.placed, act.segments, speaking, first_segment=first_turn.segments[0], last_segment=first_turn.segments[-1],
+            nuclei_s=nuclei_s, snr_db=act.loud_dbfs - act.floor_dbfs,
         )
     pause_block, _ = pacing.pauses(act.segments, others)
     return SpeakerStats(
@@ -335,6 +337,9 @@ def analyze(
         customer_stats = _speaker_stats(parties["customer"], agent.act.segments, first_customer)
 
     latency = turns.latency_stats([v for v in lat if v is not None])
+    op = agent_stats.opening
+    if op is not None and op.confidence != "high":
+        warnings.append(f"opening pace {'withheld' if op.rate_wpm is None else 'unsure'}: {op.reason}")
     if not agent.act.segments:
         warnings.append("no speech found on the agent channel: nothing to measure")
     elif not agent.placed:

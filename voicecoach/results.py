@@ -45,8 +45,18 @@ class Opening:
     start_s: float
     end_s: float
     words: int
-    rate_wpm: float | None
+    rate_wpm: float | None  # None: withheld, ``reason`` says why
     vs_rest_pct: float | None
+    basis: str = "sentence end"  # what ended it: "sentence end", "pause" or "turn end"
+    confidence: str = "high"  # "low": the words or the boundary are in doubt, ``reason`` says why
+    reason: str | None = None
+    syllables_heard: int | None = None  # syllable nuclei on the signal over its span (None: not counted)
+    syllables_implied: int | None = None  # syllables its transcribed words imply
+
+    @property
+    def trusted_rate_wpm(self) -> float | None:
+        """The rate to judge, compare and praise: None unless measured with high confidence."""
+        return self.rate_wpm if self.confidence == "high" else None
 
 
 @dataclass(frozen=True)

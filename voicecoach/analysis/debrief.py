@@ -177,7 +177,7 @@ def _strengths(a: Analysis, card, targets: list[TargetCheck], ev, softened_at: f
         n = len(lat.values_s)
         add(0.2, TARGET_SKILL, f"You let the caller finish and answered without stalling: {n} answer{'s' if n != 1 else ''}, "
             f"the first {lat.values_s[0]:.2f} s after they stopped.", "latency.answers")
-    if op is not None:
+    if op is not None and op.basis == "sentence end" and op.words:
         add(0.15, TARGET_SKILL, f"You opened with a complete sentence: '{op.text}' ({_at(op.start_s)}).", "opening", op.start_s)
     add(0.1, TARGET_SKILL, f"You carried the scene: {a.agent.words} word{'s' if a.agent.words != 1 else ''} over {a.agent.speaking_s:.1f} s of speech.", "agent.words")
     return out
@@ -255,7 +255,7 @@ def build(a: Analysis, card, targets: list[TargetCheck], ev: dict[str, list[Evid
         fix = _best(fixes)
         return Debrief(points, fix.point, fix.commitment, note=note)
     op = a.agent.opening
-    quote = f"'{op.text}' ({_at(op.start_s)})" if op else "your opening line"
+    quote = f"'{op.text}' ({_at(op.start_s)})" if op and op.text else "your opening line"
     point = DebriefPoint(f"Every target and cue on this card was met; for the rewind, retry {quote} a touch slower and listen to how it lands.",
                          TARGET_SKILL, "rewind", op.start_s if op else None)
     return Debrief(points, point, COMMITMENT["rewind"], note=note)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 MIN_DIP_DB = 2.0  # a nucleus must stand 2 dB above the dips around it (de Jong & Wempe)
@@ -46,21 +48,62 @@ def _peaks(x: np.ndarray, *, height: float, prominence: float) -> np.ndarray:
     return np.asarray(keep, dtype=int)
 
 
-def count_nuclei(frame_dbfs: np.ndarray, speech: np.ndarray, f0: np.ndarray, *, hop_s: float) -> int:
-    """Syllable nuclei: intensity peaks inside speech that are voiced, loud enough and separated by
-    dips of at least 2 dB."""
+def nucleus_times(frame_dbfs: np.ndarray, speech: np.ndarray, f0: np.ndarray, *, hop_s: float) -> np.ndarray:
+    """Times (s, frame centres) of the syllable nuclei: intensity peaks inside speech that are
+    voiced, loud enough and separated by dips of at least 2 dB. The loudness reference is the whole
+    channel's, so a span's nuclei are counted exactly as the clip's are."""
     if not speech.any():
-        return 0
+        return np.zeros(0)
     width = max(1, int(round(SMOOTH_S / hop_s)))
     power = 10.0 ** (frame_dbfs / 10.0)
     smooth = 10.0 * np.log10(np.maximum(np.convolve(power, np.ones(width) / width, mode="same"), 1e-20))
     loud = np.quantile(smooth[speech], 0.99)
     peaks = _peaks(smooth, prominence=MIN_DIP_DB, height=loud - NUCLEUS_BELOW_LOUD_DB)
     near_voiced = np.convolve(np.isfinite(f0).astype(float), np.ones(5), mode="same") > 0
-    keep = speech[peaks] & near_voiced[peaks]
-    return int(keep.sum())
+    keep = peaks[speech[peaks] & near_voiced[peaks]]
+    return keep * hop_s
+
+
+def count_nuclei(frame_dbfs: np.ndarray, speech: np.ndarray, f0: np.ndarray, *, hop_s: float) -> int:
+    """Syllable nuclei: intensity peaks inside speech that are voiced, loud enough and separated by
+    dips of at least 2 dB."""
+    return len(nucleus_times(frame_dbfs, speech, f0, hop_s=hop_s))
 
 
 def articulation_sps(nuclei: int, phonation_s: float) -> float | None:
     """Syllables per second of phonation (speaking time with pauses >= 0.25 s removed)."""
     return nuclei / phonation_s if phonation_s > 0 and nuclei > 0 else None
+
+
+# Spoken syllables of the abbreviations Whisper writes; the rest is spelled out by the vowel rule.
+_SPOKEN_SYLLABLES = {"mr": 2, "mrs": 2, "ms": 1, "mx": 1, "dr": 2, "st": 1, "jr": 3, "sr": 3, "prof": 2, "vs": 2, "eg": 3,
+                     "ie": 2, "etc": 4, "ok": 2, "okay": 2, "am": 1, "pm": 2}
+
+
+def word_syllables(text: str) -> int:
+    """Syllables a transcribed word is spoken with, estimated without a dictionary: vowel groups
+    (y counts as a vowel), less a silent final -e, a silent -ed and a silent -es; digits are
+    read as number words ("12" -> "twelve": 2), a lone letter as its name (1; W is 3). About 90%
+    of English words come out exact, and over a sentence the misses largely cancel, which is all a
+    cross-check against counted syllable nuclei needs."""
+    from .textnorm import number_words
+
+    w = re.sub(r"[^a-z0-9]", "", text.lower())
+    if not w:
+        return 0
+    if w.isdigit():
+        return sum(word_syllables(part) for part in number_words(int(w)).split()) if len(w) <= 6 else len(w)
+    if re.fullmatch(r"[a-z0-9]*\d[a-z0-9]*", w):  # "3rd", "24th": the digits plus a suffix
+        return sum(word_syllables(d) for d in re.findall(r"\d+", w))
+    if w in _SPOKEN_SYLLABLES:
+        return _SPOKEN_SYLLABLES[w]
+    if len(w) == 1:
+        return 3 if w == "w" else 1
+    n = len(re.findall(r"[aeiouy]+", w))
+    if n > 1 and w.endswith("e") and not w.endswith(("le", "ee", "ye")):
+        n -= 1
+    elif n > 1 and re.search(r"[^aeiouytd]ed$", w):
+        n -= 1
+    elif n > 1 and re.search(r"[^aeiouy]es$", w) and not re.search(r"(s|x|z|ch|sh|c|g)es$", w):
+        n -= 1
+    return max(1, n)

@@ -39,8 +39,10 @@ def _opening(a: Analysis, max_wpm: float, vs_rest_max_pct: float) -> TargetCheck
     else:
         target = f"under {max_wpm:.0f} wpm and no more than {vs_rest_max_pct:.0f}% faster than the rest"
     op = a.agent.opening
-    if op is None or op.rate_wpm is None:
+    if op is None or op.rate_wpm is None and not op.reason:
         return TargetCheck("opening_pace", None, "wpm", target, "n/a", "no opening sentence found")
+    if op.trusted_rate_wpm is None:  # neither praise nor an adjustment built on a number in doubt
+        return TargetCheck("opening_pace", op.rate_wpm, "wpm", target, "n/a", f"opening pace not judged: {op.reason}")
     v, rest = op.rate_wpm, op.vs_rest_pct
     pace_ok = v <= max_wpm
     rel_ok = rest is None or rest <= vs_rest_max_pct

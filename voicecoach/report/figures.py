@@ -89,7 +89,7 @@ def _lane(ax, analysis: Analysis, segments: dict[str, list] | None) -> None:
     op = analysis.agent.opening
     if op is not None:
         ax.broken_barh([(op.start_s, op.end_s - op.start_s)], (-0.42, 0.84), facecolor="none", edgecolor=COLORS["opening"], lw=2)
-        label = "opening" + ("" if op.rate_wpm is None else f" {op.rate_wpm:.0f} wpm")
+        label = "opening" + ("" if op.rate_wpm is None else f" {op.rate_wpm:.0f} wpm") + ("" if op.confidence == "high" else " (unsure)")
         ax.text(op.start_s, -0.55, label, color=COLORS["opening"], fontsize=8, va="top", ha="left")
     for t in analysis.turns:
         if t.latency_s is None:

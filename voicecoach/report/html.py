@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from ..analysis import bands, roles
+from ..analysis import bands, pacing, roles
 from ..clock import mmss
 from ..results import Analysis
 from . import figures
@@ -129,8 +129,8 @@ def headline(a: Analysis) -> str:
     if op is not None:
         ok = op.rate_wpm is not None and op.rate_wpm <= bands.OPENING_MAX_WPM
         rest = "" if op.vs_rest_pct is None else f", {op.vs_rest_pct:+.0f}% vs rest"
-        verdict = "" if op.rate_wpm is None else "ok" if ok else "bad"
-        cards.append(_card("Opening pace", num(op.rate_wpm, unit=" wpm"), f"aim under {bands.OPENING_MAX_WPM:.0f}{rest}", verdict))
+        verdict = "" if op.trusted_rate_wpm is None else "ok" if ok else "bad"
+        cards.append(_card("Opening pace", num(op.rate_wpm, unit=" wpm"), f"aim under {bands.OPENING_MAX_WPM:.0f}{rest}; {pacing.opening_mark(op)}", verdict))
     if a.latency is not None:
         clo, chi = bands.LATENCY_CALM_S
         cards.append(_card("Response latency", num(a.latency.median_s, "{:.2f}", " s"), f"median; calm {clo}-{chi} s", latency_verdict(a.latency.median_s)))

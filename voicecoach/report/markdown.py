@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..analysis import bands, roles
+from ..analysis import bands, pacing, roles
 from ..clock import mmss
 from ..results import Analysis
 from . import scenario_view as sv
@@ -24,7 +24,8 @@ def _headline(a: Analysis) -> list[str]:
     rows = [("Speaking rate", num(ag.rate_wpm, unit=" wpm"), f"target {lo:.0f}-{hi:.0f} ({bands.rate_band(ag.rate_wpm)})")]
     if ag.opening is not None:
         rest = "" if ag.opening.vs_rest_pct is None else f"; {ag.opening.vs_rest_pct:+.0f}% vs the rest"
-        rows.append(("Opening pace", num(ag.opening.rate_wpm, unit=" wpm"), f"aim under {bands.OPENING_MAX_WPM:.0f}{rest}"))
+        unsure = "" if ag.opening.confidence == "high" else "; low confidence, see the opening"
+        rows.append(("Opening pace", num(ag.opening.rate_wpm, unit=" wpm"), f"aim under {bands.OPENING_MAX_WPM:.0f}{rest}{unsure}"))
     if a.latency is not None:
         clo, chi = bands.LATENCY_CALM_S
         rows.append(("Response latency (median)", num(a.latency.median_s, "{:.2f}", " s"), f"calm {clo}-{chi} s ({bands.latency_band(a.latency.median_s)})"))
@@ -70,8 +71,8 @@ def render(a: Analysis) -> str:
     lines += ["## Headline", ""] + _headline(a) + [""]
     op = a.agent.opening
     if op is not None:
-        lines += ["## Opening sentence", "", f"> {cell(op.text)}", "",
-                  f"{mmss(op.start_s)}-{mmss(op.end_s)}, {op.words} words, {num(op.rate_wpm, unit=' wpm')}", ""]
+        lines += ["## Opening sentence", "", f"> {cell(op.text or '(speech, but no words recognised)')}", "",
+                  f"{mmss(op.start_s)}-{mmss(op.end_s)}, {op.words} words, {num(op.rate_wpm, unit=' wpm')}; {cell(pacing.opening_mark(op))}", ""]
     if a.turns:
         lines += ["## Transcript", "", "| Time | Who | Latency | wpm | Text |", "|---|---|---:|---:|---|"]
         for t in a.turns:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..analysis import bands, roles
+from ..analysis import bands, pacing, roles
 from ..clock import mmss as _mmss
 from ..results import Analysis
 from . import scenario_text
@@ -29,7 +29,9 @@ def _headline(a: Analysis) -> list[str]:
     ]
     if ag.opening is not None:
         op = ag.opening
-        rows.append(("Opening pace", _num(op.rate_wpm, unit=" wpm"), f"aim under {bands.OPENING_MAX_WPM:.0f} and slower than the rest"))
+        value = _num(op.rate_wpm, unit=" wpm") + ("?" if op.confidence != "high" and op.rate_wpm is not None else "")
+        note = f"aim under {bands.OPENING_MAX_WPM:.0f} and slower than the rest" if op.confidence == "high" else "low confidence: see OPENING"
+        rows.append(("Opening pace", value, note))
     if a.latency is not None:
         clo, chi = bands.LATENCY_CALM_S
         rows.append(("Response latency", _num(a.latency.median_s, "{:.2f}", " s"), f"median; calm {clo}-{chi} s after the caller"))
@@ -50,7 +52,7 @@ def _opening(a: Analysis) -> list[str]:
     if op is None:
         return []
     lines = ["OPENING SENTENCE"]
-    lines += _wrap(f'"{op.text}"')
+    lines += _wrap(f'"{op.text}"' if op.text else "(speech, but no words recognised)")
     if op.vs_rest_pct is None:
         cmp = "not enough other speech to compare"
     elif abs(op.vs_rest_pct) < 5:
@@ -58,6 +60,7 @@ def _opening(a: Analysis) -> list[str]:
     else:
         cmp = f"{abs(op.vs_rest_pct):.0f}% {'faster' if op.vs_rest_pct > 0 else 'slower'} than the rest"
     lines.append(f"  {_mmss(op.start_s)}-{_mmss(op.end_s)}, {op.words} words, {_num(op.rate_wpm, unit=' wpm')}, {cmp}")
+    lines += _wrap(pacing.opening_mark(op)[:1].upper() + pacing.opening_mark(op)[1:])
     return lines
 
 
