@@ -203,3 +203,20 @@ def test_json_of_a_real_take_has_the_fillers_block(filled):
     block = json.loads(json_report.render(a))["agent"]["fillers"]
     assert block["count"] == len(block["items"]) >= 1
     assert all(set(item) == {"text", "start_s", "end_s"} and item["end_s"] > item["start_s"] for item in block["items"])
+
+
+def _per_min(per_min: float):
+    a = hand_analysis()
+    return replace(a, agent=replace(a.agent, fillers=Fillers(int(per_min), per_min, [])))
+
+
+@pytest.mark.parametrize("first, last, noticeable, direction", [(1.0, 4.0, True, "worse"), (4.0, 1.0, True, "better"), (1.0, 1.5, False, "same")])
+def test_compare_lists_fillers_per_minute(first, last, noticeable, direction):
+    from voicecoach.compare import compare
+    from voicecoach.report import compare_report
+
+    c = compare([_per_min(first), _per_min(last)])
+    m = next(m for m in c.metrics if m.name == "fillers_per_min")
+    # a change under 1 per minute is within the detector's own false rate: not called a change
+    assert (m.values, m.noticeable, m.direction) == ([first, last], noticeable, direction)
+    assert "Fillers (um, uh)" in compare_report.render_text(c)
