@@ -137,7 +137,7 @@ def held_vowels(
         padded = np.pad(change, w, mode="edge")
         change = np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * w + 1), axis=1)
     held = steady_pitch & (change <= max_change_db)
-    # bridge short breaks
+    # one jittery frame, or the join of "u" and "m", must not cut a filler in two
     bridge = int(round(BRIDGE_S / hop_s))
     runs = _runs(held)
     merged: list[list[int]] = []
@@ -168,7 +168,7 @@ def find(x: np.ndarray, f0: np.ndarray, words, *, sr: int, hop_s: float) -> list
 
     Found in the signal (``held_vowels``) unless Whisper heard that stretch inside an ordinary
     word; named by a Whisper filler word that overlaps it, else "um/uh". A filler word Whisper
-    wrote where the signal shows no held sound counts too, with Whisper's times. ``words`` are
+    wrote over voiced sound that is not held counts too, with Whisper's times. ``words`` are
     Whisper's words (anything with text, start_s and end_s) on the channel's clock.
     """
     named = [w for w in words if is_filler_word(w.text)]
@@ -184,8 +184,10 @@ def find(x: np.ndarray, f0: np.ndarray, words, *, sr: int, hop_s: float) -> list
                 text, _ = _spelled(w.text), used.add(k)
                 break
         items.append({"text": text, "start_s": start_s, "end_s": end_s})
+    voiced = np.isfinite(f0)
     for k, w in enumerate(named):
-        if k not in used:
+        lo, hi = int(np.floor(w.start_s / hop_s)), int(np.ceil(w.end_s / hop_s)) + 1
+        if k not in used and voiced[max(0, lo) : hi].any():  # a sound was there: not a word on silence
             items.append({"text": _spelled(w.text), "start_s": round(w.start_s, 3), "end_s": round(w.end_s, 3)})
     return sorted(items, key=lambda item: item["start_s"])
 
