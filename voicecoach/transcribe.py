@@ -146,7 +146,7 @@ def transcribe(
 
     Windows that Whisper itself judges to be non-speech are dropped here; words on silence are
     dropped later against signal activity. ``initial_prompt`` primes the decoder's style (a prompt
-    written with "um"/"uh" makes Whisper keep the fillers it otherwise drops).
+    full of "um"/"uh" makes tiny.en write a few of the fillers it drops, and lose words: README).
     """
     if len(samples) == 0:
         return []
