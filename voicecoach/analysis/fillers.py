@@ -31,7 +31,8 @@ N_CEPS = 12  # cepstral coefficients 1-12 (0, the level, left out: fillers are o
 FRAME_S = 0.025  # spectral analysis window (the usual 25 ms of speech front ends)
 SMOOTH_S = 0.1  # spectral change as the running median over 0.1 s: one noisy frame neither makes nor breaks a run
 MAX_SLOPE_ST_PER_S = 10.0  # F0 glides slower than this: a question's rise or a statement's fall is faster
-WORD_SLACK_S = 0.5  # a held vowel inside a Whisper word at most this much longer is that word's own vowel
+WORD_SLACK_S = 0.35  # a Whisper word at most this much longer than its part on a held sound is an ordinary word
+WORD_COVER_SHARE = 0.8  # ordinary words over this share of a held sound: it is their vowel, not a filler
 OPENING_LEAD_S = 1.0  # an "um" this close before the first word is heard as how the opening starts
 UNNAMED = "um/uh"  # a filled pause heard in the signal that Whisper did not write down
 
@@ -153,14 +154,17 @@ def held_vowels(
     return out
 
 
-def _inside_word(start_s: float, end_s: float, words) -> bool:
-    """Whether Whisper heard the stretch as part of a word of ordinary length (a drawn-out "how").
-    Whisper stretches the word next to a filler it drops over the filler, so a word much longer
-    than the held sound is no evidence against it."""
-    return any(
-        w.start_s <= start_s and w.end_s >= end_s and (w.end_s - w.start_s) - (end_s - start_s) <= WORD_SLACK_S
-        for w in words
-    )
+def _inside_words(start_s: float, end_s: float, words) -> bool:
+    """Whether Whisper heard the stretch as part of ordinary words (a drawn-out "how", the vowel
+    where "prudently" meets "in"): words of ordinary length cover 80% of it or more. Whisper
+    stretches the word next to a filler it drops over the filler, so a word much longer than the
+    part of it on the held sound is no evidence against it."""
+    covered = 0.0
+    for w in words:
+        overlap = min(w.end_s, end_s) - max(w.start_s, start_s)
+        if overlap > 0 and (w.end_s - w.start_s) - overlap <= WORD_SLACK_S:
+            covered += overlap
+    return covered >= WORD_COVER_SHARE * (end_s - start_s)
 
 
 def find(x: np.ndarray, f0: np.ndarray, words, *, sr: int, hop_s: float) -> list[dict]:
@@ -176,7 +180,7 @@ def find(x: np.ndarray, f0: np.ndarray, words, *, sr: int, hop_s: float) -> list
     items = []
     used = set()
     for start_s, end_s in held_vowels(x, f0, sr=sr, hop_s=hop_s):
-        if _inside_word(start_s, end_s, plain):
+        if _inside_words(start_s, end_s, plain):
             continue
         text = UNNAMED
         for k, w in enumerate(named):
