@@ -220,3 +220,32 @@ def test_compare_lists_fillers_per_minute(first, last, noticeable, direction):
     # a change under 1 per minute is within the detector's own false rate: not called a change
     assert (m.values, m.noticeable, m.direction) == ([first, last], noticeable, direction)
     assert "Fillers (um, uh)" in compare_report.render_text(c)
+
+
+@pytest.fixture(scope="module")
+def phone_line(tmp_path_factory):
+    """The held-out takes as a phone line delivers them: 8 kHz, 300-3400 Hz, line noise at -45 dBFS."""
+    import realspeech
+    from fillerspeech import clean_take, filled_take
+
+    realspeech.require_real_speech()
+    folder = tmp_path_factory.mktemp("phone")
+    out = {"filled": [], "clean": []}
+    for take in HELD_OUT_TAKES:
+        for kind, make in (("filled", filled_take), ("clean", clean_take)):
+            y, truth = make(take)
+            y8, sr8 = realspeech.phone_band(y)
+            path = folder / f"{kind}{take}.wav"
+            sf.write(path, realspeech.with_noise(y8, -45.0), sr8, subtype="PCM_16")
+            out[kind].append((truth, analyze(path)))
+    return out
+
+
+@pytest.mark.slow
+def test_fillers_on_a_noisy_phone_line(phone_line):
+    said = [f for truth, _ in phone_line["filled"] for f in truth["fillers"]]
+    found = [f for truth, a in phone_line["filled"] for f in truth["fillers"] if any(_overlaps(i, f) for i in a.agent.fillers.items)]
+    assert len(found) / len(said) >= RECALL_MIN, f"found {len(found)} of {len(said)}"
+    false = [i for _, a in phone_line["clean"] for i in a.agent.fillers.items]
+    minutes = sum(a.agent.speaking_s for _, a in phone_line["clean"]) / 60
+    assert len(false) / minutes <= FALSE_PER_MIN_MAX, false
