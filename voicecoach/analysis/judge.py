@@ -26,7 +26,9 @@ PITCH_NOTICEABLE_SEMITONES = 1.5  # smaller F0 differences go unheard in running
 SPREAD_NOTICEABLE_SEMITONES = 1.0
 OPENING_VS_REST_NOTICEABLE_PTS = TEMPO_NOTICEABLE_PCT  # the tempo threshold as a difference of differences
 TALK_RATIO_NOTICEABLE = 0.05
-FILLERS_NOTICEABLE_PER_MIN = 1.0  # the filler detector's own false rate on clean speech is up to 1/min (README)
+# one borderline filler can flip between a take's WAV and MP3 copies (measured: 8 vs 9 in 1 minute),
+# and the detector may invent up to 1/min: a smaller change is the measurement's own noise
+FILLERS_NOTICEABLE_PER_MIN = 2.0
 OVERTALK_NOTICEABLE_S = turns.OVERTALK_MIN_S  # overtalk is counted from 0.25 s of both channels active
 
 
