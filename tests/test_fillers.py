@@ -199,7 +199,7 @@ def test_rate_counts_words_without_fillers(filled):
 
 @pytest.mark.slow
 def test_json_of_a_real_take_has_the_fillers_block(filled):
-    truth, a = filled[0]
+    _, a = filled[0]
     block = json.loads(json_report.render(a))["agent"]["fillers"]
     assert block["count"] == len(block["items"]) >= 1
     assert all(set(item) == {"text", "start_s", "end_s"} and item["end_s"] > item["start_s"] for item in block["items"])
