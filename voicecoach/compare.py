@@ -44,6 +44,7 @@ def _metrics(t: Targets) -> list[_Metric]:
         _Metric("opening_rate_wpm", "wpm", _opening("rate_wpm"), f"{flo:.0f}-{t.opening_max_wpm:.0f} wpm", True),
         _Metric("opening_vs_rest_pct", "%", _opening("vs_rest_pct"), f"{t.opening_vs_rest_max_pct:+.0f}% or slower"),
         _Metric("articulation_sps", "syl/s", lambda a: a.agent.articulation_sps, "", True),
+        _Metric("fillers_per_min", "/min", lambda a: None if a.agent.fillers is None else a.agent.fillers.per_min, "fewer"),
         _Metric("latency_median_s", "s", lat(lambda x: x.median_s), f"{llo:g}-{lhi:g} s"),
         # on agent-only clips without cues first_response_s is time to first word, not a response
         _Metric("first_response_s", "s", lambda a: None if a.layout == "mono" else a.first_response_s, f"{llo:g}-{lhi:g} s"),

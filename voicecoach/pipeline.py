@@ -11,7 +11,7 @@ import numpy as np
 from . import activity, audio, scenarios, transcribe, vad
 from .analysis.coach import coach
 from .errors import AudioError
-from .analysis import bands, diarize, loudness, pacing, pitch, roles, syllables, turns
+from .analysis import bands, diarize, fillers, loudness, pacing, pitch, roles, syllables, turns
 from .results import AgentChannel, Analysis, Recording, Segment, SpeakerStats, Turn, VoiceSplit
 
 CHANNELS = {"left": 0, "right": 1}
@@ -56,16 +56,23 @@ class _Party:
     act: activity.ChannelActivity
     placed: list[pacing.Placed]
     f0: np.ndarray
+    fillers: tuple[dict, ...] = ()  # filled pauses (analysis.fillers), not among ``placed``
 
 
 def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
     act = activity.detect(samples, sr=sr, voice_prob=vad.speech_probability(samples, sr=sr))  # music, tones: no speech
     placed: list[pacing.Placed] = []
+    raw: list[transcribe.RawWord] = []
     if act.segments:
         raw = _transcribe_spans(model, samples, sr, act.segments, options, on_progress)
-        placed = pacing.assign_words(raw, act.segments, name)
+        placed = pacing.assign_words(_without_fillers(raw), act.segments, name)
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
-    return _Party(name, samples, act, placed, f0)
+    return _Party(name, samples, act, placed, f0, tuple(fillers.find(samples, f0, raw, sr=sr, hop_s=act.hop_s)))
+
+
+def _without_fillers(words: list[transcribe.RawWord]) -> list[transcribe.RawWord]:
+    """Words to count: filled pauses are reported as fillers, never counted as words (rate_wpm)."""
+    return [w for w in words if not fillers.is_filler_word(w.text)]
 
 
 def _renamed(party: _Party, name: str) -> _Party:
@@ -118,14 +125,17 @@ def _split_mixed(samples, sr, model, options, on_progress, profile=None) -> tupl
     agent_is = found.agent or options.agent_speaks
     agent_segs, customer_segs = (voices.first, voices.second) if agent_is == "first" else (voices.second, voices.first)
     every = sorted(agent_segs + customer_segs, key=lambda seg: seg.start_s)
-    placed = pacing.assign_words(_transcribe_spans(model, samples, sr, every, options, on_progress), every, "agent")
+    raw = _transcribe_spans(model, samples, sr, every, options, on_progress)
+    placed = pacing.assign_words(_without_fillers(raw), every, "agent")
+    found = fillers.find(samples, f0, raw, sr=sr, hop_s=act.hop_s)
 
     def party(name: str, segs: list[Segment]) -> _Party:
         index = {seg: i for i, seg in enumerate(segs)}
         mine = [
             pacing.Placed(replace(p.word, speaker=name), index[every[p.segment]]) for p in placed if every[p.segment] in index
         ]
-        return _Party(name, samples, replace(act, segments=segs), mine, f0)
+        own = tuple(f for f in found if any(seg.start_s <= (f["start_s"] + f["end_s"]) / 2 <= seg.end_s for seg in segs))
+        return _Party(name, samples, replace(act, segments=segs), mine, f0, own)
 
     return party("agent", agent_segs), party("customer", customer_segs), found
 
@@ -166,6 +176,7 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
         level=loudness.level_stats(act.frame_dbfs, mask, hop_s=act.hop_s),
         pitch=pitch.pitch_stats(party.f0, mask),
         pauses=pause_block,
+        fillers=fillers.fillers_block(list(party.fillers), speaking),
     )
 
 
@@ -213,7 +224,8 @@ def _without_cue_bleed(party: _Party, cues: tuple[Cue, ...]) -> tuple[_Party, fl
     removed = party.act.speaking_s - sum(seg.duration_s for seg in kept)
     words = [p.word for p in party.placed if not any(w.start_s <= (p.word.start_s + p.word.end_s) / 2 <= w.end_s for w in windows)]
     placed = pacing.assign_words(words, kept, party.name)
-    return replace(party, act=replace(party.act, segments=kept), placed=placed), removed
+    own = tuple(f for f in party.fillers if not any(w.start_s < f["end_s"] and f["start_s"] < w.end_s for w in windows))
+    return replace(party, act=replace(party.act, segments=kept), placed=placed, fillers=own), removed
 
 
 def sidecar_cues(path: str | Path) -> tuple[Cue, ...] | None:

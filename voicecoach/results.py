@@ -81,6 +81,16 @@ class Pauses:
 
 
 @dataclass(frozen=True)
+class Fillers:
+    """Filled pauses ("um", "uh", "er", "erm", "hmm"): count, per minute of speaking time, and each
+    one as {"text", "start_s", "end_s"}. Not counted in ``words`` or ``rate_wpm``."""
+
+    count: int
+    per_min: float | None
+    items: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class SpeakerStats:
     """Pacing of one party (the agent, or the customer on stereo clips)."""
 
@@ -92,6 +102,7 @@ class SpeakerStats:
     level: Level
     pitch: Pitch
     pauses: Pauses
+    fillers: Fillers | None = None  # None where not measured
 
 
 @dataclass(frozen=True)

@@ -140,11 +140,13 @@ def transcribe(
     language: str = "en",
     beam_size: int = 5,
     on_progress: Callable[[float], None] | None = None,
+    initial_prompt: str | None = None,
 ) -> list[RawWord]:
     """Words with Whisper timestamps for one channel of 16 kHz float32 audio.
 
     Windows that Whisper itself judges to be non-speech are dropped here; words on silence are
-    dropped later against signal activity.
+    dropped later against signal activity. ``initial_prompt`` primes the decoder's style (a prompt
+    full of "um"/"uh" makes tiny.en write a few of the fillers it drops, and lose words: README).
     """
     if len(samples) == 0:
         return []
@@ -155,6 +157,7 @@ def transcribe(
         word_timestamps=True,
         condition_on_previous_text=False,  # stops one hallucination from seeding the next
         vad_filter=False,  # its 2 s minimum silence cannot time sub-second gaps; we time from the signal
+        initial_prompt=initial_prompt,
     )
     words: list[RawWord] = []
     for seg in segments:

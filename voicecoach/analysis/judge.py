@@ -26,6 +26,9 @@ PITCH_NOTICEABLE_SEMITONES = 1.5  # smaller F0 differences go unheard in running
 SPREAD_NOTICEABLE_SEMITONES = 1.0
 OPENING_VS_REST_NOTICEABLE_PTS = TEMPO_NOTICEABLE_PCT  # the tempo threshold as a difference of differences
 TALK_RATIO_NOTICEABLE = 0.05
+# one borderline filler can flip between a take's WAV and MP3 copies (measured: 8 vs 9 in 1 minute),
+# and the detector may invent up to 1/min: a smaller change is the measurement's own noise
+FILLERS_NOTICEABLE_PER_MIN = 2.0
 OVERTALK_NOTICEABLE_S = turns.OVERTALK_MIN_S  # overtalk is counted from 0.25 s of both channels active
 
 
@@ -78,6 +81,7 @@ NOTICEABLE: dict[str, Noticeable] = {
     "pitch_median_hz": by_semitones(PITCH_NOTICEABLE_SEMITONES),
     "pitch_spread_semitones": by_abs(SPREAD_NOTICEABLE_SEMITONES),
     "talk_ratio": by_abs(TALK_RATIO_NOTICEABLE),
+    "fillers_per_min": by_abs(FILLERS_NOTICEABLE_PER_MIN),
     "overtalk_s": by_abs(OVERTALK_NOTICEABLE_S),
     "customer_level_dbfs": by_abs(LEVEL_NOTICEABLE_DB),
     "customer_pitch_hz": by_semitones(PITCH_NOTICEABLE_SEMITONES),
@@ -99,6 +103,7 @@ def distances(t: Targets) -> dict[str, Distance]:
         "stalls": _fewer,
         "level_trend_db_per_min": lambda v: max(abs(v) - trend_max, 0.0),
         "overtalk_s": _fewer,
+        "fillers_per_min": _fewer,
     }
 
 

@@ -13,6 +13,7 @@ LABELS = {
     "opening_rate_wpm": "Opening pace",
     "opening_vs_rest_pct": "Opening vs rest",
     "articulation_sps": "Articulation",
+    "fillers_per_min": "Fillers (um, uh)",
     "latency_median_s": "Latency (median)",
     "first_response_s": "First response",
     "jump_ins": "Jump-ins",
@@ -26,7 +27,7 @@ LABELS = {
     "customer_level_dbfs": "Customer level",
     "customer_pitch_hz": "Customer pitch",
 }
-FORMATS = {"s": "{:.2f}", "syl/s": "{:.1f}", "dBFS": "{:.1f}", "dB/min": "{:+.1f}", "st": "{:.1f}", "share": "{:.2f}", "count": "{:.0f}"}
+FORMATS = {"s": "{:.2f}", "syl/s": "{:.1f}", "dBFS": "{:.1f}", "dB/min": "{:+.1f}", "st": "{:.1f}", "share": "{:.2f}", "count": "{:.0f}", "/min": "{:.1f}"}
 
 
 def label(m: MetricComparison) -> str:

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from ..analysis import bands, pacing, roles
+from ..analysis import bands, fillers, pacing, roles
 from ..clock import mmss
 from ..results import Analysis
 from . import figures
@@ -37,7 +37,7 @@ border-bottom:1px solid #e9ecef;cursor:pointer;background:#fff}.turn:hover,.turn
 mark{background:#fff3bf;padding:0 .1em}mark.opening{background:#ffe8cc;border-bottom:2px solid var(--opening)}mark.risk{background:#ffe3e3;border-bottom:2px solid var(--bad)}
 table{border-collapse:collapse;background:#fff;width:100%}td,th{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f1f3f5}.num{text-align:right;font-variant-numeric:tabular-nums}.better{color:var(--ok);font-weight:600}.worse{color:var(--bad);font-weight:600}
-.debrief{background:#fff;border:1px solid #dee2e6;border-radius:6px;padding:.5rem 1rem}footer{color:#888;font-size:.8rem;margin-top:2rem}
+.filler{color:var(--warn);font-size:.85em;white-space:nowrap}.debrief{background:#fff;border:1px solid #dee2e6;border-radius:6px;padding:.5rem 1rem}footer{color:#888;font-size:.8rem;margin-top:2rem}
 """
 
 JS = """
@@ -143,6 +143,10 @@ def headline(a: Analysis) -> str:
         steady = abs(lv.trend_db_per_min) <= bands.LEVEL_TREND_MAX_DB_PER_MIN
         cards.append(_card("Level trend", num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f}", "ok" if steady else "bad"))
     cards.append(_card("Pitch", num(ag.pitch.median_hz, unit=" Hz"), f"spread {num(ag.pitch.spread_semitones, '{:.1f}', ' st')} (p10-p90)"))
+    if ag.fillers is not None:
+        said = fillers.in_opening(ag)
+        note = "um/uh per minute of speech; not in the rate" + (f"; {len(said)} in the opening" if said else "")
+        cards.append(_card("Fillers", f"{ag.fillers.count} ({num(ag.fillers.per_min, '{:.1f}')}/min)", note, "warn" if said else ""))
     if ag.articulation_sps is not None:
         cards.append(_card("Articulation", num(ag.articulation_sps, "{:.1f}", " syl/s"), "syllables per second of speech"))
     if a.talk_ratio is not None:
@@ -165,11 +169,12 @@ def _marked(text: str, spans: list[tuple[int, int, str, str]]) -> str:
 
 def transcript(a: Analysis, *, take: int = 0) -> str:
     """Turns with times and latencies; a click plays from the turn. The opening sentence and the
-    scenario's quoted evidence are highlighted."""
+    scenario's quoted evidence are highlighted; the agent's filled pauses follow their turn's text."""
     if not a.turns:
         return "<p>No speech found: nothing to transcribe.</p>"
     spans = evidence_spans(a)
     op = a.agent.opening
+    said = a.agent.fillers.items if a.agent.fillers is not None else []
     rows = []
     for i, t in enumerate(a.turns):
         marks = list(spans.get(i, []))
@@ -184,6 +189,8 @@ def transcript(a: Analysis, *, take: int = 0) -> str:
         who = "agent (mm-hm)" if t.backchannel else t.speaker
         rate = "" if t.rate_wpm is None or t.speaker != "agent" else f" <small>{t.rate_wpm:.0f} wpm</small>"
         cls = f"turn {esc(t.speaker)}" + (" bc" if t.backchannel else "")
+        heard = [f for f in said if t.speaker == "agent" and t.start_s <= (f["start_s"] + f["end_s"]) / 2 <= t.end_s]
+        rate += "".join(f' <span class="filler" title="filled pause, not counted as a word">[{esc(f["text"])} {mmss(f["start_s"])}]</span>' for f in heard)
         rows.append(
             f'<li class="{cls}" tabindex="0" data-take="{take}" data-start="{t.start_s:.3f}" data-end="{t.end_s:.3f}">'
             f'<span class="time">{mmss(t.start_s)}</span><span class="who">{esc(who)}</span>{lat or "<span></span>"}'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..analysis import bands, pacing, roles
+from ..analysis import bands, fillers, pacing, roles
 from ..clock import mmss
 from ..results import Analysis
 from . import scenario_view as sv
@@ -31,6 +31,9 @@ def _headline(a: Analysis) -> list[str]:
         rows.append(("Response latency (median)", num(a.latency.median_s, "{:.2f}", " s"), f"calm {clo}-{chi} s ({bands.latency_band(a.latency.median_s)})"))
         rows.append(("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", "under 0.2 s / over 3 s"))
     rows.append(("First response", num(a.first_response_s, "{:.2f}", " s"), "after the caller's first words"))
+    if ag.fillers is not None:
+        at = ", ".join(mmss(f["start_s"]) for f in ag.fillers.items)
+        rows.append(("Fillers (um, uh)", f"{ag.fillers.count} ({num(ag.fillers.per_min, '{:.1f}')}/min)", f"at {at}" if at else "none heard"))
     rows.append(("Level (median)", num(ag.level.median_dbfs, "{:.1f}", " dBFS"), f"trend {num(ag.level.trend_db_per_min, '{:+.1f}', ' dB/min')}"))
     rows.append(("Pitch (median)", num(ag.pitch.median_hz, unit=" Hz"), f"spread {num(ag.pitch.spread_semitones, '{:.1f}', ' st')}"))
     if a.talk_ratio is not None:
@@ -73,6 +76,9 @@ def render(a: Analysis) -> str:
     if op is not None:
         lines += ["## Opening sentence", "", f"> {cell(op.text or '(speech, but no words recognised)')}", "",
                   f"{mmss(op.start_s)}-{mmss(op.end_s)}, {op.words} words, {num(op.rate_wpm, unit=' wpm')}; {cell(pacing.opening_mark(op))}", ""]
+        said = fillers.in_opening(a.agent)
+        if said:
+            lines += [f"A filler in the opening: {', '.join(cell(f['text']) + ' at ' + mmss(f['start_s']) for f in said)}", ""]
     if a.turns:
         lines += ["## Transcript", "", "| Time | Who | Latency | wpm | Text |", "|---|---|---:|---:|---|"]
         for t in a.turns:

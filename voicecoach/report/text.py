@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..analysis import bands, pacing, roles
+from ..analysis import bands, fillers, pacing, roles
 from ..clock import mmss as _mmss
 from ..results import Analysis
 from . import scenario_text
@@ -37,6 +37,8 @@ def _headline(a: Analysis) -> list[str]:
         rows.append(("Response latency", _num(a.latency.median_s, "{:.2f}", " s"), f"median; calm {clo}-{chi} s after the caller"))
         rows.append(("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", "under 0.2 s / over 3 s"))
     rows.append(("First response", _num(a.first_response_s, "{:.2f}", " s"), "from the clip start" if a.layout == "mono" else "after the caller's first words"))
+    if ag.fillers is not None:
+        rows.append(("Fillers", f"{ag.fillers.count} ({_num(ag.fillers.per_min, '{:.1f}')}/min)", "per minute of speech; not counted as words"))
     lv = ag.level
     rows.append(("Level", _num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {_num(lv.p10_dbfs, '{:.1f}')} / p90 {_num(lv.p90_dbfs, '{:.1f}')}"))
     trend_note = f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f} dB/min"
@@ -61,6 +63,10 @@ def _opening(a: Analysis) -> list[str]:
         cmp = f"{abs(op.vs_rest_pct):.0f}% {'faster' if op.vs_rest_pct > 0 else 'slower'} than the rest"
     lines.append(f"  {_mmss(op.start_s)}-{_mmss(op.end_s)}, {op.words} words, {_num(op.rate_wpm, unit=' wpm')}, {cmp}")
     lines += _wrap(pacing.opening_mark(op)[:1].upper() + pacing.opening_mark(op)[1:])
+    said = fillers.in_opening(a.agent)
+    if said:
+        heard = ", ".join(f"{f['text']} at {_mmss(f['start_s'])}" for f in said)
+        lines.append(f"  a filler in the opening: {heard}")
     return lines
 
 
@@ -93,6 +99,17 @@ def _pauses(a: Analysis) -> list[str]:
     return ["PAUSES", f"  {p.count} {noun} of 0.25 s or more, mean {p.mean_s:.2f} s, longest {p.longest_s:.2f} s"]
 
 
+def _fillers(a: Analysis) -> list[str]:
+    f = a.agent.fillers
+    if f is None:
+        return []
+    if f.count == 0:
+        return ["FILLERS", "  no filled pauses (um, uh) heard"]
+    noun = "filled pause" if f.count == 1 else "filled pauses"
+    times = ", ".join(_mmss(item["start_s"]) for item in f.items)
+    return ["FILLERS"] + _wrap(f"{f.count} {noun} ({f.per_min:.1f} per minute of speech) at {times}")
+
+
 def render(a: Analysis) -> str:
     """The text report: headline numbers beside their bands, the opening, turns, pauses, warnings."""
     rule = "=" * WIDTH
@@ -105,7 +122,7 @@ def render(a: Analysis) -> str:
     if a.scenario is not None:  # the debrief first, then the numbers
         lines += scenario_text.render_block(a.scenario, WIDTH) + ["", "=" * WIDTH]
     lines += ["HEADLINE"] + _headline(a) + [""]
-    for block in (_opening(a), _turn_table(a), _pauses(a)):
+    for block in (_opening(a), _turn_table(a), _pauses(a), _fillers(a)):
         if block:
             lines += block + [""]
     if a.warnings:
