@@ -48,6 +48,8 @@ NARROWBAND_LEVEL_DB = 8.0  # the line's band removed 5.4 dB (agent, 200 Hz voice
 NARROWBAND_PITCH_SEMITONES = 2.0  # median F0 moved 1.1 and 1.6 st through the phone band (real-voice call)
 PITCH_BASE_SEMITONES = 0.2
 NUCLEI_FLIP = 1.0
+FILLER_FLIP = 1.0  # one borderline filler is found in a WAV and missed in its MP3 (bench/fillers.py)
+FILLER_MISS_SHARE = 0.08  # the detector finds 92-94% of filled pauses (bench/fillers.py)
 NUCLEI_DEGRADED_SHARE = 0.10  # nuclei count moved 9% through the phone band and in -45 dBFS line noise
 LEVEL_WINDOW_SD_DB = 3.0  # the median level of 2 s windows of running speech wanders about 3 dB
 NARROWBAND_WINDOW_SD_DB = 3.0  # ...and the phone band takes a share of each window that varies with its
@@ -165,6 +167,10 @@ def estimate(a: Analysis) -> dict[str, Noise]:
         rel = math.hypot(flips / nuclei, e_a * math.sqrt(2 * max(len(segs), 1)) / ag.speaking_s)
         out["articulation_sps"] = Noise(ag.articulation_sps * rel, f"+/-{flips:.0f} of {nuclei:.0f} syllable nuclei" +
                                         ("; telephone band or line noise" if degraded else ""))
+    if ag.fillers is not None and ag.speaking_s > 0:
+        minutes = ag.speaking_s / 60.0
+        out["fillers_per_min"] = Noise(math.hypot(FILLER_FLIP, FILLER_MISS_SHARE * ag.fillers.count) / minutes,
+                                       f"+/-{FILLER_FLIP:g} borderline filler and {FILLER_MISS_SHARE:.0%} missed, over {ag.speaking_s:.0f} s of speech")
     lat_noise = None
     if a.layout in ("stereo", "mixed", "mono-cued"):
         e_c = edge_s(a, "customer") if a.layout != "mono-cued" else 0.0  # cue times are exact: the program played them
