@@ -176,7 +176,7 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
         level=loudness.level_stats(act.frame_dbfs, mask, hop_s=act.hop_s),
         pitch=pitch.pitch_stats(party.f0, mask),
         pauses=pause_block,
-        fillers=fillers.fillers_block(list(party.fillers), speaking),
+        fillers=fillers.fillers_block(list(party.fillers), speaking, snr_db=act.loud_dbfs - act.floor_dbfs if act.segments else None),
     )
 
 
@@ -344,6 +344,8 @@ def analyze(
     first_customer = next((t for t in raw_turns if t.speaker == "customer"), None)
 
     agent_stats = _speaker_stats(agent, customer_segments, first_agent)
+    if agent_stats.fillers is not None and agent_stats.fillers.reason:
+        warnings.append(f"fillers: {agent_stats.fillers.reason}")
     customer_stats = None
     if "customer" in parties:
         customer_stats = _speaker_stats(parties["customer"], agent.act.segments, first_customer)

@@ -88,6 +88,8 @@ class Fillers:
     count: int
     per_min: float | None
     items: list[dict] = field(default_factory=list)
+    confidence: str = "high"  # "low": line noise hides some filled pauses, the count is a lower bound
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,8 @@ def headline(a: Analysis) -> str:
     cards.append(_card("Pitch", num(ag.pitch.median_hz, unit=" Hz"), f"spread {num(ag.pitch.spread_semitones, '{:.1f}', ' st')} (p10-p90)"))
     if ag.fillers is not None:
         said = fillers.in_opening(ag)
-        note = "um/uh per minute of speech; not in the rate" + (f"; {len(said)} in the opening" if said else "")
+        note = ("um/uh per minute of speech; not in the rate" if ag.fillers.confidence == "high" else "at least: line noise hides some") + (
+            f"; {len(said)} in the opening" if said else "")
         cards.append(_card("Fillers", f"{ag.fillers.count} ({num(ag.fillers.per_min, '{:.1f}')}/min)", note, "warn" if said else ""))
     if ag.articulation_sps is not None:
         cards.append(_card("Articulation", num(ag.articulation_sps, "{:.1f}", " syl/s"), "syllables per second of speech"))

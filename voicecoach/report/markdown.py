@@ -33,7 +33,8 @@ def _headline(a: Analysis) -> list[str]:
     rows.append(("First response", num(a.first_response_s, "{:.2f}", " s"), "after the caller's first words"))
     if ag.fillers is not None:
         at = ", ".join(mmss(f["start_s"]) for f in ag.fillers.items)
-        rows.append(("Fillers (um, uh)", f"{ag.fillers.count} ({num(ag.fillers.per_min, '{:.1f}')}/min)", f"at {at}" if at else "none heard"))
+        least = "" if ag.fillers.confidence == "high" else "at least (line noise); "
+        rows.append(("Fillers (um, uh)", f"{ag.fillers.count} ({num(ag.fillers.per_min, '{:.1f}')}/min)", least + (f"at {at}" if at else "none heard")))
     rows.append(("Level (median)", num(ag.level.median_dbfs, "{:.1f}", " dBFS"), f"trend {num(ag.level.trend_db_per_min, '{:+.1f}', ' dB/min')}"))
     rows.append(("Pitch (median)", num(ag.pitch.median_hz, unit=" Hz"), f"spread {num(ag.pitch.spread_semitones, '{:.1f}', ' st')}"))
     if a.talk_ratio is not None:

@@ -38,7 +38,8 @@ def _headline(a: Analysis) -> list[str]:
         rows.append(("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", "under 0.2 s / over 3 s"))
     rows.append(("First response", _num(a.first_response_s, "{:.2f}", " s"), "from the clip start" if a.layout == "mono" else "after the caller's first words"))
     if ag.fillers is not None:
-        rows.append(("Fillers", f"{ag.fillers.count} ({_num(ag.fillers.per_min, '{:.1f}')}/min)", "per minute of speech; not counted as words"))
+        rows.append(("Fillers", f"{ag.fillers.count} ({_num(ag.fillers.per_min, '{:.1f}')}/min)",
+                     "per minute of speech; not counted as words" if ag.fillers.confidence == "high" else "at least (line noise)"))
     lv = ag.level
     rows.append(("Level", _num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {_num(lv.p10_dbfs, '{:.1f}')} / p90 {_num(lv.p90_dbfs, '{:.1f}')}"))
     trend_note = f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f} dB/min"
