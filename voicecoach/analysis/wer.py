@@ -12,6 +12,8 @@ def tokens(text: str) -> list[str]:
     """Comparable words: lowercase, punctuation gone, digits as number words, contractions expanded
     and fillers dropped (textnorm.normalize_word), hyphenated words split."""
     out: list[str] = []
+    # keypad keys as read aloud: Asterisk's prompt texts write "press *", the voice says "star"
+    text = text.replace("*", " star ").replace("#", " pound ")
     for word in text.replace("-", " ").split():
         out.extend(_SPOKEN.get(t, t) for t in normalize_word(word))
     return out
