@@ -235,3 +235,46 @@ def test_base_parts_assemble_from_installed_layout(tmp_path, monkeypatch):
     assert (folder / "model.bin").read_bytes() == b"A" * 1000 + b"B" * 1000
     assert json.loads((folder / "assembled.json").read_text())["model_bin_bytes"] == 2000
     assert transcribe.resolve_model("base").location == choice.location  # the second time: found, not rebuilt
+
+
+# --- what is never invented, and how an estimate shows -----------------------------------------
+
+
+@pytest.mark.slow
+def test_a_tone_or_chord_left_empty_gets_no_invented_words():
+    """Hold-music-like sounds on the agent channel (a steady tone, a trembling chord, 1.5 s each)
+    are loud stretches Whisper leaves empty; they are not voices (Silero VAD), so nothing is
+    decoded again or estimated there, while the real prompt before them keeps its words."""
+    require_real_speech()
+    from voicecoach import activity, decode, transcribe
+    from voicecoach.analysis import pitch
+
+    t = np.arange(int(1.5 * SR)) / SR
+    tone = 0.1 * np.sin(2 * np.pi * 440 * t)
+    chord = 0.05 * sum(np.sin(2 * np.pi * f * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t)) for f in (262, 330, 392, 523))
+    speech, _ = prompt("one-moment-please")
+    gap = np.zeros(3 * SR)
+    y = np.concatenate([gap[:SR], speech, gap, tone, gap, chord, gap[:SR]]).astype(np.float32)
+    act = activity.detect(y, sr=SR)
+    f0 = pitch.track(y, sr=SR, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
+    model = transcribe.load_model(transcribe.resolve_model(None).location)
+    got = decode.channel_words(lambda: model, y, SR, act.segments, frame_dbfs=act.frame_dbfs, f0=f0, hop_s=act.hop_s)
+    speech_end_s = 1.0 + len(speech) / SR
+    assert not got.estimates
+    assert all(w.start_s < speech_end_s + 0.5 for w in got.words), [(w.text, w.start_s) for w in got.words]
+    assert "moment" in " ".join(w.text for w in got.words).lower()
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_reports_mark_a_turn_counted_from_the_signal(fmt):
+    import dataclasses
+
+    from report_factory import hand_analysis
+    from voicecoach.report import render
+
+    a = hand_analysis()
+    turns = list(a.turns)
+    turns[1] = dataclasses.replace(turns[1], text="", words=3, words_source="signal")
+    out = render(dataclasses.replace(a, turns=turns), fmt)
+    assert "estimated from the signal" in out
+    assert json.loads(render(dataclasses.replace(a, turns=turns), "json"))["turns"][1]["words_source"] == "signal"

@@ -7,8 +7,8 @@ dropped with it cut at 25.125 s or at the clip's end). So this module:
 
 1. decodes the channel (``activity.transcription_spans``: one decode per span, or each stretch
    of speech on its own: ``per_stretch``, measured in bench/words.py);
-2. finds the stretches of clear speech (1 s or more) that got no word, and decodes each again on
-   its own, with a little of the channel's own audio around it for context;
+2. finds the stretches of clear speech (1 s or more, and a voice to Silero VAD) that got no word,
+   and decodes each again on its own, with a little of the channel's own audio around it;
 3. if a stretch is still empty, estimates its words from the signal (syllable nuclei divided by
    ``SYLLABLES_PER_WORD``) and returns that estimate separately, so the report can flag it.
 
@@ -33,6 +33,10 @@ STRETCH_GAP_S = MONO_TURN_GAP_S
 # Shorter empty stretches are mostly backchannels ("mm-hm"), which Whisper rightly leaves out.
 CLEAR_SPEECH_S = 1.0
 CONTEXT_PAD_S = 0.5  # the channel's own audio kept around a stretch decoded alone
+# An empty stretch is a voice only if Silero VAD hears this much speech in it: energy and syllable
+# peaks also fire on hold music and tones, where no word may be invented (issue 11, item 6). A
+# clear 1.4 s prompt reads 1.15-1.25 s (clean, phone band, line noise); a tone or chord reads 0.
+VOICE_MIN_S = 0.5
 # Syllable nuclei per word on real telephone speech: 1.39 measured by bench/words.py on 60
 # Asterisk prompts (a professional telephone voice) as nuclei found / words in their text.
 SYLLABLES_PER_WORD = 1.4
@@ -115,7 +119,8 @@ def channel_words(
     """Whisper's words for one channel, on the channel's clock, with lost stretches recovered.
 
     ``model`` is called to get the loaded model (loading is lazy). A stretch (segments closer than
-    1.5 s) with at least 1 s of speech whose decode held no word is decoded again alone; one still
+    1.5 s) with at least 1 s of speech, a voice to Silero VAD, whose decode held no word is decoded
+    again alone; one still
     empty gets an ``Estimate``: syllable nuclei (de Jong & Wempe) / SYLLABLES_PER_WORD, rounded,
     at least 1. Estimates need ``frame_dbfs`` and ``f0`` (frame grid ``hop_s``); without them an
     empty stretch stays empty."""
@@ -140,6 +145,8 @@ def channel_words(
         if speech_s < CLEAR_SPEECH_S or _has_words(words, segments, g):
             continue
         bounds = _alone_bounds(segments, g, duration_s)
+        if transcribe.vad_speech_s(samples[int(bounds[0] * sr) : int(bounds[1] * sr)]) < VOICE_MIN_S:
+            continue  # a sound, not a voice: no words to find or estimate
         if not per_stretch:  # per_stretch already decoded it alone
             redecoded += 1
             again = _inside(_decode(model(), samples, sr, *bounds, **kw), segments, g, bounds)

@@ -186,6 +186,8 @@ def transcript(a: Analysis, *, take: int = 0) -> str:
             lat = f'<span class="lat {latency_verdict(t.latency_s)}" title="{esc(bands.latency_band(t.latency_s))}">{t.latency_s:+.2f} s</span>'
         who = "agent (mm-hm)" if t.backchannel else t.speaker
         rate = "" if t.rate_wpm is None or t.speaker != "agent" else f" <small>{t.rate_wpm:.0f} wpm</small>"
+        if t.words_source == "signal":  # Whisper heard no words: counted from syllable nuclei
+            rate = f" <small>(~{t.words} words estimated from the signal)</small>" + rate
         cls = f"turn {esc(t.speaker)}" + (" bc" if t.backchannel else "")
         rows.append(
             f'<li class="{cls}" tabindex="0" data-take="{take}" data-start="{t.start_s:.3f}" data-end="{t.end_s:.3f}">'
