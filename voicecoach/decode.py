@@ -95,7 +95,7 @@ def _alone_bounds(segments: list[Segment], group: tuple[int, ...], duration_s: f
     return max(0.0, lo), min(duration_s, hi)
 
 
-def _inside(words, segments: list[Segment], group: tuple[int, ...], bounds: tuple[float, float]):
+def _inside(words, bounds: tuple[float, float]):
     """Words whose middle lies within the stretch's decode bounds."""
     lo, hi = bounds
     return [w for w in words if lo <= (w.start_s + w.end_s) / 2 <= hi]
@@ -134,7 +134,7 @@ def channel_words(
             # a stretch longer than a span (10 min of talk without a 1.5 s pause) is cut like one
             pieces = [bounds] if bounds[1] - bounds[0] <= activity.MAX_SPAN_S else activity.transcription_spans([segments[i] for i in g], duration_s)
             for lo, hi in pieces:
-                words.extend(_inside(_decode(model(), samples, sr, lo, hi, on_progress=on_progress, **kw), segments, g, (lo, hi)))
+                words.extend(_inside(_decode(model(), samples, sr, lo, hi, on_progress=on_progress, **kw), (lo, hi)))
     else:
         for start_s, end_s in activity.transcription_spans(segments, duration_s):
             words.extend(_decode(model(), samples, sr, start_s, end_s, on_progress=on_progress, **kw))
@@ -149,7 +149,7 @@ def channel_words(
             continue  # a sound, not a voice: no words to find or estimate
         if not per_stretch:  # per_stretch already decoded it alone
             redecoded += 1
-            again = _inside(_decode(model(), samples, sr, *bounds, **kw), segments, g, bounds)
+            again = _inside(_decode(model(), samples, sr, *bounds, **kw), bounds)
             if again:
                 words = sorted(words + again, key=lambda w: w.start_s)
                 continue
