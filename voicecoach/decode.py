@@ -120,10 +120,11 @@ def channel_words(
 
     ``model`` is called to get the loaded model (loading is lazy). A stretch (segments closer than
     1.5 s) with at least 1 s of speech, a voice to Silero VAD, whose decode held no word is decoded
-    again alone; one still
-    empty gets an ``Estimate``: syllable nuclei (de Jong & Wempe) / SYLLABLES_PER_WORD, rounded,
-    at least 1. Estimates need ``frame_dbfs`` and ``f0`` (frame grid ``hop_s``); without them an
-    empty stretch stays empty."""
+    again alone; one still empty gets an ``Estimate``: syllable nuclei (de Jong & Wempe) /
+    SYLLABLES_PER_WORD, rounded, at least 1. Estimates need ``frame_dbfs`` and ``f0`` (frame grid
+    ``hop_s``); without them an empty stretch stays empty. ``per_stretch`` decodes every stretch
+    alone from the start (bench/words.py compares the two; the default won on word counts and cost).
+    ``initial_prompt`` reaches transcribe.transcribe only when given."""
     duration_s = len(samples) / sr
     groups = stretches(segments)
     kw = dict(language=language, beam_size=beam_size, initial_prompt=initial_prompt)
