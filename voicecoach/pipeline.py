@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import activity, audio, scenarios, transcribe, vad
+from . import activity, audio, decode, scenarios, transcribe, vad
 from .analysis.coach import coach
 from .errors import AudioError
 from .analysis import bands, diarize, fillers, loudness, pacing, pitch, roles, syllables, turns
@@ -57,17 +57,25 @@ class _Party:
     placed: list[pacing.Placed]
     f0: np.ndarray
     fillers: tuple[dict, ...] = ()  # filled pauses (analysis.fillers), not among ``placed``
+    estimates: tuple[decode.Estimate, ...] = ()  # stretches Whisper left empty, words counted from the signal
 
 
 def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
     act = activity.detect(samples, sr=sr, voice_prob=vad.speech_probability(samples, sr=sr))  # music, tones: no speech
+    f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
     placed: list[pacing.Placed] = []
     raw: list[transcribe.RawWord] = []
+    estimates: tuple[decode.Estimate, ...] = ()
     if act.segments:
-        raw = _transcribe_spans(model, samples, sr, act.segments, options, on_progress)
+        got = decode.channel_words(
+            model, samples, sr, act.segments, language=options.language, beam_size=options.beam_size,
+            frame_dbfs=act.frame_dbfs, f0=f0, hop_s=act.hop_s, on_progress=on_progress,
+        )
+        raw = got.words
         placed = pacing.assign_words(_without_fillers(raw), act.segments, name)
-    f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
-    return _Party(name, samples, act, placed, f0, tuple(fillers.find(samples, f0, raw, sr=sr, hop_s=act.hop_s)))
+        estimates = tuple(got.estimates)
+    found = tuple(fillers.find(samples, f0, raw, sr=sr, hop_s=act.hop_s))
+    return _Party(name, samples, act, placed, f0, found, estimates)
 
 
 def _without_fillers(words: list[transcribe.RawWord]) -> list[transcribe.RawWord]:
@@ -143,15 +151,11 @@ def _split_mixed(samples, sr, model, options, on_progress, profile=None) -> tupl
 def _transcribe_spans(model, samples, sr, segments, options, on_progress) -> list[transcribe.RawWord]:
     """Whisper over the channel's speech spans (activity.transcription_spans: long silences
     skipped, at most 10 minutes at once, so hour-long calls stay in bounded memory), words put
-    back on the channel's clock."""
-    words: list[transcribe.RawWord] = []
-    for start_s, end_s in activity.transcription_spans(segments, len(samples) / sr):
-        a, b = int(round(start_s * sr)), int(round(end_s * sr))
-        shown = None if on_progress is None else (lambda t, off=a / sr: on_progress(off + t))
-        part = transcribe.transcribe(model(), samples[a:b], language=options.language, beam_size=options.beam_size, on_progress=shown)
-        off = a / sr
-        words.extend(w if a == 0 else transcribe.RawWord(w.text, w.start_s + off, w.end_s + off, w.probability) for w in part)
-    return words
+    back on the channel's clock; a stretch of clear speech left empty is decoded again alone
+    (decode.channel_words)."""
+    return decode.channel_words(
+        model, samples, sr, segments, language=options.language, beam_size=options.beam_size, on_progress=on_progress
+    ).words
 
 
 def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTurn | None) -> SpeakerStats:
@@ -160,6 +164,8 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
     speaking = act.speaking_s
     nuclei_s = syllables.nucleus_times(act.frame_dbfs, mask, party.f0, hop_s=act.hop_s)
     nuclei = len(nuclei_s)
+    estimated = sum(e.words for e in party.estimates)
+    words = len(party.placed) + estimated  # signal estimates included, and flagged (words_from_signal)
     opening = None
     if first_turn is not None:
         opening = pacing.opening(
@@ -168,15 +174,16 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
         )
     pause_block, _ = pacing.pauses(act.segments, others)
     return SpeakerStats(
-        words=len(party.placed),
+        words=words,
         speaking_s=round(speaking, 3),
-        rate_wpm=pacing.rate_wpm(len(party.placed), speaking),
+        rate_wpm=pacing.rate_wpm(words, speaking),
         articulation_sps=syllables.articulation_sps(nuclei, speaking),
         opening=opening,
         level=loudness.level_stats(act.frame_dbfs, mask, hop_s=act.hop_s),
         pitch=pitch.pitch_stats(party.f0, mask),
         pauses=pause_block,
         fillers=fillers.fillers_block(list(party.fillers), speaking, snr_db=act.loud_dbfs - act.floor_dbfs if act.segments else None),
+        words_from_signal=estimated,
     )
 
 
@@ -186,14 +193,16 @@ def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | No
         party = parties.get(t.speaker)
         if party is None:  # a cue: the customer line the program played
             text = cues[t.segments[0]].text if cues else ""
-            rows.append(Turn(t.speaker, t.start_s, t.end_s, text, len(text.split()), None, None, None))
+            rows.append(Turn(t.speaker, t.start_s, t.end_s, text, len(text.split()), None, None, None, words_source="cue"))
             backchannel.append(False)
             continue
         segs = set(t.segments)
         words = [p.word for p in party.placed if p.segment in segs]
+        estimated = sum(e.words for e in party.estimates if segs & set(e.segments))
+        n_words = len(words) + estimated
         spoken = sum(party.act.segments[i].duration_s for i in t.segments)
         mask = party.act.frame_mask(t.start_s, t.end_s)
-        bc = turns.is_backchannel(t, len(words))
+        bc = turns.is_backchannel(t, n_words)
         backchannel.append(bc)
         rows.append(
             Turn(
@@ -201,13 +210,14 @@ def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | No
                 start_s=t.start_s,
                 end_s=t.end_s,
                 text=" ".join(w.text for w in words),
-                words=len(words),
-                rate_wpm=pacing.rate_wpm(len(words), spoken),
-                rate_flag=bands.rate_flag(pacing.rate_wpm(len(words), spoken), len(words)) if t.speaker == "agent" else None,
+                words=n_words,
+                rate_wpm=pacing.rate_wpm(n_words, spoken),
+                rate_flag=bands.rate_flag(pacing.rate_wpm(n_words, spoken), n_words) if t.speaker == "agent" else None,
                 level_dbfs=loudness.median_dbfs(party.act.frame_dbfs, mask),
                 latency_s=None,
                 pitch_hz=pitch.median_hz(party.f0, mask),
                 backchannel=bc,
+                words_source="signal" if estimated else "whisper",
             )
         )
     lat = turns.latencies(raw_turns, backchannel)
@@ -358,6 +368,13 @@ def analyze(
         warnings.append("no speech found on the agent channel: nothing to measure")
     elif not agent.placed:
         warnings.append("speech activity found but Whisper recognised no words: check the language and the model")
+    for name, party in parties.items():
+        for e in party.estimates:
+            warnings.append(
+                f"{name} turn at {int(e.start_s // 60)}:{e.start_s % 60:04.1f}: Whisper found no words in "
+                f"{e.end_s - e.start_s:.1f} s of clear speech, even decoded alone; {e.words} words estimated "
+                f"from {e.nuclei} syllable nuclei ({decode.SYLLABLES_PER_WORD} per word) and counted in rate_wpm"
+            )
     if latency is None and layout != "mono" and agent.act.segments:
         warnings.append("response latency not measurable: no customer turn is followed by an agent turn")
     elif layout == "mono" and agent.act.segments:

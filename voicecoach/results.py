@@ -105,6 +105,9 @@ class SpeakerStats:
     pitch: Pitch
     pauses: Pauses
     fillers: Fillers | None = None  # None where not measured
+    # words estimated from syllable nuclei where Whisper found none in clear speech (decode.py);
+    # included in ``words`` and ``rate_wpm``, each such turn flagged in ``Turn.words_source``
+    words_from_signal: int = 0
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ class Turn:
     pitch_hz: float | None = None
     backchannel: bool = False
     rate_flag: str | None = None  # "too slow" / "too fast": a turn of 8+ words outside 110-190 wpm
+    words_source: str = "whisper"  # "whisper"; "signal": estimated from syllable nuclei; "cue": the logged line
 
 
 @dataclass(frozen=True)

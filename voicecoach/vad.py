@@ -61,3 +61,13 @@ def speech_probability(x: np.ndarray, *, sr: int) -> np.ndarray:
         for k in range(0, n, BLOCK_WINDOWS)
     ]
     return np.concatenate(out)[:n]
+
+
+SPEECH_PROB = 0.5  # Silero's own default threshold for a speech window
+
+
+def voiced_s(x: np.ndarray, *, sr: int) -> float:
+    """Seconds of ``x`` that Silero hears as a voice (windows scoring 0.5 or more): the check that a
+    sound is speech before its words are estimated from the signal, since energy and syllable
+    peaks alone also fire on tones and music."""
+    return float(np.count_nonzero(speech_probability(x, sr=sr) >= SPEECH_PROB)) * HOP_S

@@ -189,6 +189,8 @@ def transcript(a: Analysis, *, take: int = 0) -> str:
             lat = f'<span class="lat {latency_verdict(t.latency_s)}" title="{esc(bands.latency_band(t.latency_s))}">{t.latency_s:+.2f} s</span>'
         who = "agent (mm-hm)" if t.backchannel else t.speaker
         rate = "" if t.rate_wpm is None or t.speaker != "agent" else f" <small>{t.rate_wpm:.0f} wpm</small>"
+        if t.words_source == "signal":  # Whisper heard no words: counted from syllable nuclei
+            rate = f" <small>(~{t.words} words estimated from the signal)</small>" + rate
         cls = f"turn {esc(t.speaker)}" + (" bc" if t.backchannel else "")
         heard = [f for f in said if t.speaker == "agent" and t.start_s <= (f["start_s"] + f["end_s"]) / 2 <= t.end_s]
         rate += "".join(f' <span class="filler" title="filled pause, not counted as a word">[{esc(f["text"])} {mmss(f["start_s"])}]</span>' for f in heard)

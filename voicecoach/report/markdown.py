@@ -86,7 +86,8 @@ def render(a: Analysis) -> str:
             who = "agent (mm-hm)" if t.backchannel else t.speaker
             lat = "" if t.latency_s is None else f"{t.latency_s:+.2f} s"
             rate = "" if t.rate_wpm is None or t.speaker != "agent" else f"{t.rate_wpm:.0f}"
-            lines.append(f"| {mmss(t.start_s)} | {who} | {lat} | {rate} | {cell(t.text)} |")
+            note = f" *(~{t.words} words estimated from the signal)*" if t.words_source == "signal" else ""
+            lines.append(f"| {mmss(t.start_s)} | {who} | {lat} | {rate} | {cell(t.text)}{note} |")
         lines.append("")
     if a.warnings:
         lines += ["## Warnings", ""] + [f"- {cell(w)}" for w in a.warnings] + [""]

@@ -80,9 +80,12 @@ def _turn_table(a: Analysis) -> list[str]:
         lat = "" if t.latency_s is None else f"{t.latency_s:+.2f} s"
         level = "" if t.level_dbfs is None else f"{t.level_dbfs:.1f}"
         wpm = _num(t.rate_wpm) + ("!" if t.rate_flag else "")
-        prefix = f"  {_mmss(t.start_s):>7}  {who:<8} {lat:>8} {t.words:>5} {wpm:>5} {level:>6}  "
+        estimated = t.words_source == "signal"  # Whisper heard no words: counted from syllable nuclei
+        count = f"~{t.words}" if estimated else str(t.words)
+        prefix = f"  {_mmss(t.start_s):>7}  {who:<8} {lat:>8} {count:>5} {wpm:>5} {level:>6}  "
         room = WIDTH - len(prefix)
-        text = t.text if len(t.text) <= room else t.text[: room - 3] + "..."
+        text = (t.text + " " if t.text else "") + "[estimated from the signal]" if estimated else t.text
+        text = text if len(text) <= room else text[: room - 3] + "..."
         lines.append(prefix + text)
     if any(t.backchannel for t in a.turns):
         lines.append("  * backchannel (1 s or less, 2 words or fewer): not counted as an answer")
