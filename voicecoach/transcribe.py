@@ -185,3 +185,12 @@ def transcribe(
             if text:
                 words.append(RawWord(text, float(w.start), float(w.end), float(w.probability)))
     return words
+
+
+def vad_model():
+    """The Silero VAD model faster-whisper ships in its package assets (no download), for vad.py."""
+    try:
+        from faster_whisper.vad import get_vad_model
+    except ImportError as e:  # pragma: no cover - a core dependency
+        raise ModelError("faster-whisper is not installed; run 'pip install faster-whisper'") from e
+    return get_vad_model()

@@ -22,12 +22,12 @@ BLOCK_WINDOWS = 10000  # windows per call (5.3 min): bounded memory on hour-long
 
 
 def _model():
+    from .transcribe import vad_model  # the one module that imports faster_whisper
+
     try:
-        from faster_whisper.vad import get_vad_model
-    except ImportError as e:  # pragma: no cover - a core dependency
-        raise ModelError("faster-whisper is not installed; run 'pip install faster-whisper'") from e
-    try:
-        return get_vad_model()  # lru_cached by faster-whisper: one ONNX session per process
+        return vad_model()  # lru_cached by faster-whisper: one ONNX session per process
+    except ModelError:
+        raise
     except Exception as e:  # onnxruntime missing or the asset unreadable
         raise ModelError(f"could not load the Silero VAD model from faster-whisper's assets ({str(e).splitlines()[0]})") from e
 
