@@ -10,6 +10,7 @@ import numpy as np
 
 from . import activity, audio, decode, scenarios, transcribe, vad
 from .analysis.coach import coach
+from .clock import mmss
 from .errors import AudioError
 from .analysis import bands, diarize, fillers, loudness, pacing, pitch, roles, syllables, turns
 from .results import AgentChannel, Analysis, Recording, Segment, SpeakerStats, Turn, VoiceSplit
@@ -135,14 +136,14 @@ def _split_mixed(samples, sr, model, options, on_progress, profile=None) -> tupl
     every = sorted(agent_segs + customer_segs, key=lambda seg: seg.start_s)
     raw = _transcribe_spans(model, samples, sr, every, options, on_progress)
     placed = pacing.assign_words(_without_fillers(raw), every, "agent")
-    found = fillers.find(samples, f0, raw, sr=sr, hop_s=act.hop_s)
+    heard = fillers.find(samples, f0, raw, sr=sr, hop_s=act.hop_s)
 
     def party(name: str, segs: list[Segment]) -> _Party:
         index = {seg: i for i, seg in enumerate(segs)}
         mine = [
             pacing.Placed(replace(p.word, speaker=name), index[every[p.segment]]) for p in placed if every[p.segment] in index
         ]
-        own = tuple(f for f in found if any(seg.start_s <= (f["start_s"] + f["end_s"]) / 2 <= seg.end_s for seg in segs))
+        own = tuple(f for f in heard if any(seg.start_s <= (f["start_s"] + f["end_s"]) / 2 <= seg.end_s for seg in segs))
         return _Party(name, samples, replace(act, segments=segs), mine, f0, own)
 
     return party("agent", agent_segs), party("customer", customer_segs), found
@@ -371,7 +372,7 @@ def analyze(
     for name, party in parties.items():
         for e in party.estimates:
             warnings.append(
-                f"{name} turn at {int(e.start_s // 60)}:{e.start_s % 60:04.1f}: Whisper found no words in "
+                f"{name} turn at {mmss(e.start_s)}: Whisper found no words in "
                 f"{e.end_s - e.start_s:.1f} s of clear speech, even decoded alone; {e.words} words estimated "
                 f"from {e.nuclei} syllable nuclei ({decode.SYLLABLES_PER_WORD} per word) and counted in rate_wpm"
             )
