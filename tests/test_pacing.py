@@ -30,6 +30,16 @@ def test_words_on_silence_are_dropped_and_early_stamps_move_to_the_next_segment(
     assert [(p.word.text, p.segment) for p in placed] == [("Hello", 0), ("there.", 0), ("Sorry", 1), ("again.", 1)]
 
 
+def test_a_zero_length_word_stays_in_the_segment_it_was_stamped_in():
+    """Whisper stamps some words with start == end ("I" at 1.8-1.8 s): such a word overlaps no
+    segment, and once pulled into the next one it dragged every later word of its segment along."""
+    segs = [Segment(0.0, 3.3), Segment(3.7, 6.0)]
+    placed = pacing.assign_words(words([("Thanks", 0.0, 0.6), ("calling.", 0.9, 1.3), ("I", 1.8, 1.8), ("am", 1.8, 1.9),
+                                        ("sorry.", 1.9, 2.3), ("Let", 3.96, 4.0)]), segs, "agent")
+    assert [p.segment for p in placed] == [0, 0, 0, 0, 0, 1]
+    assert placed[2].word.start_s == 1.8
+
+
 def test_opening_ends_at_the_full_stop_and_is_compared_with_the_rest():
     segs = [Segment(0.0, 4.0), Segment(4.5, 8.5)]
     spec = [(f"w{i}", i * 0.4, i * 0.4 + 0.3) for i in range(10)]

@@ -42,8 +42,11 @@ def assign_words(words: list, segments: list[Segment], speaker: str) -> list[Pla
         overlap = np.minimum(ends, w.end_s) - np.maximum(starts, w.start_s)
         best = int(np.argmax(overlap))
         nxt = int(np.searchsorted(starts, w.end_s))  # first segment starting after the word
+        inside = np.flatnonzero((starts <= w.start_s) & (w.start_s <= ends))  # a zero-length stamp overlaps nothing
         if overlap[best] > 0:
             idx = best
+        elif inside.size:
+            idx = int(inside[0])
         elif nxt < len(segments) and segments[nxt].start_s - w.end_s <= EARLY_STAMP_S:
             idx = nxt
         elif nxt > 0 and w.start_s - segments[nxt - 1].end_s <= LATE_STAMP_S:
