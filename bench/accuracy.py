@@ -26,37 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "samples")]
 
 import realspeech as rs  # noqa: E402
-from make_samples import build_scene  # noqa: E402
 
 from voicecoach.pipeline import Options, analyze  # noqa: E402
 
 TOLERANCE = {"rate": 0.08, "opening": 0.10, "latency_s": 0.12, "latency_noise_s": 0.15, "level_db": 0.7}
 
 
-def calls(agent_level_dbfs: float = -20.0, customer_level_dbfs: float = -18.0):
-    """(name, customer, agent, truth) for each real-voice call."""
-    lv = rs.librivox_ids()
-    a, c = agent_level_dbfs, customer_level_dbfs
-    L, P, R = rs.line, rs.prompt, rs.reading
-    yield ("A", *rs.long_hold_call(agent_level_dbfs=a, customer_level_dbfs=c))
-    yield ("B", *build_scene([
-        L("customer", [R(lv[0])], level_dbfs=c),
-        L("agent", [P("followme/sorry"), P("one-moment-please")], gap_s=0.8, level_dbfs=a, sentence_gap_s=0.7),
-        L("customer", [R(lv[3])], gap_s=1.0, level_dbfs=c),
-        L("agent", [P("vm-nobodyavail"), P("please-try-call-later")], gap_s=0.6, level_dbfs=a),
-    ]))
-    yield ("C", *build_scene([
-        L("customer", [R(lv[2]), R(lv[4])], level_dbfs=c, sentence_gap_s=0.5),
-        L("agent", [P("sorry-youre-having-problems"), P("pls-hold-while-try")], gap_s=1.3, level_dbfs=a, sentence_gap_s=0.5),
-        L("customer", [R(lv[1])], gap_s=0.9, level_dbfs=c),
-        L("agent", [P("queue-thankyou"), P("check-number-dial-again")], gap_s=0.5, level_dbfs=a, sentence_gap_s=0.6),
-    ]))
-
-
 def conditions(folder: Path):
     """(condition, path, agent_channel, calls' truth) for every recording condition."""
     built = {}
-    for name, customer, agent, t in calls():
+    for name, customer, agent, t in rs.calls():
         built[name] = (customer, agent, t)
         clean = rs.write_stereo(folder / f"{name}.wav", customer, agent)
         yield "clean", name, clean, "right", t
@@ -69,7 +48,7 @@ def conditions(folder: Path):
         yield "noise -45 dBFS", name, noisy, "right", t
         swapped = rs.write_stereo(folder / f"{name}-swapped.wav", agent, customer)
         yield "channels swapped", name, swapped, "left", t
-    for name, customer, agent, t in calls(agent_level_dbfs=-30.0):
+    for name, customer, agent, t in rs.calls(agent_level_dbfs=-30.0):
         yield "agent 12 dB quieter", name, rs.write_stereo(folder / f"{name}-quiet.wav", customer, agent), "right", t
 
 
@@ -83,6 +62,7 @@ def errors(a, t) -> dict:
         "words_truth": t["agent_words"],
         "rate_err": None if rate is None else rate / t["agent_rate_wpm"] - 1,
         "opening_err": None if opening is None or opening.rate_wpm is None else opening.rate_wpm / t["opening"]["rate_wpm"] - 1,
+        "opening_trusted": opening is not None and opening.confidence == "high",
         "latency_count": f"{len(lat)}/{len(t['latencies_s'])}",
         "latency_err_s": lat_err,
         "level_dbfs": a.agent.level.median_dbfs,
@@ -105,7 +85,7 @@ def main() -> int:
             out.setdefault(cond, []).append({"call": name, "channel_ok": chosen == channel, **errors(a, t)})
             print(f"  {cond:22s} {name}: {out[cond][-1]['words']}/{t['agent_words']} words", file=sys.stderr)
     clean_level = {r["call"]: r["level_dbfs"] for r in out["clean"]}
-    print("| recording | agent channel (auto) | agent words found | rate_wpm error | opening error | latencies found | latency error | level |")
+    print("| recording | agent channel (auto) | agent words found | rate_wpm error | opening rate error (confidence) | latencies found | latency error | level |")
     print("|---|---|---|---|---|---|---|---|")
     for cond, rows in out.items():
         found = sum(r["words"] for r in rows), sum(r["words_truth"] for r in rows)
@@ -116,7 +96,11 @@ def main() -> int:
             shifts = [r["level_dbfs"] - clean_level[r["call"]] for r in rows if r["level_dbfs"] is not None]
             level = f"{min(shifts):+.1f} to {max(shifts):+.1f} dB (truth -10.0)" if shifts else "n/a"
         right = sum(r["channel_ok"] for r in rows)
-        print(f"| {cond} | {right}/{len(rows)} right | {found[0]}/{found[1]} | {fmt(worst(rows, 'rate_err'))} | {fmt(worst(rows, 'opening_err'))} | "
+        trusted = [r for r in rows if r["opening_trusted"]]
+        opening = (f"{fmt(worst(trusted, 'opening_err'))} ({len(trusted)} high)" if trusted else "none high") + (
+            f", {len(rows) - len(trusted)} marked low (worst {fmt(worst([r for r in rows if not r['opening_trusted']], 'opening_err'))})"
+            if len(trusted) < len(rows) else "")
+        print(f"| {cond} | {right}/{len(rows)} right | {found[0]}/{found[1]} | {fmt(worst(rows, 'rate_err'))} | {opening} | "
               f"{lat_n} | {fmt(worst(rows, 'latency_err_s'), pct=False)} | {level} |")
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     folder = ROOT / "bench-results"

@@ -134,6 +134,28 @@ def long_hold_call(*, agent_level_dbfs: float = -20.0, customer_level_dbfs: floa
     return build_scene(scene)
 
 
+def calls(agent_level_dbfs: float = -20.0, customer_level_dbfs: float = -18.0):
+    """(name, customer, agent, truth) for each of three real-voice calls (A is ``long_hold_call``)."""
+    from make_samples import build_scene
+
+    lv = librivox_ids()
+    a, c = agent_level_dbfs, customer_level_dbfs
+    L, P, R = line, prompt, reading
+    yield ("A", *long_hold_call(agent_level_dbfs=a, customer_level_dbfs=c))
+    yield ("B", *build_scene([
+        L("customer", [R(lv[0])], level_dbfs=c),
+        L("agent", [P("followme/sorry"), P("one-moment-please")], gap_s=0.8, level_dbfs=a, sentence_gap_s=0.7),
+        L("customer", [R(lv[3])], gap_s=1.0, level_dbfs=c),
+        L("agent", [P("vm-nobodyavail"), P("please-try-call-later")], gap_s=0.6, level_dbfs=a),
+    ]))
+    yield ("C", *build_scene([
+        L("customer", [R(lv[2]), R(lv[4])], level_dbfs=c, sentence_gap_s=0.5),
+        L("agent", [P("sorry-youre-having-problems"), P("pls-hold-while-try")], gap_s=1.3, level_dbfs=a, sentence_gap_s=0.5),
+        L("customer", [R(lv[1])], gap_s=0.9, level_dbfs=c),
+        L("agent", [P("queue-thankyou"), P("check-number-dial-again")], gap_s=0.5, level_dbfs=a, sentence_gap_s=0.6),
+    ]))
+
+
 # --- degradations ---------------------------------------------------------------------------
 
 
