@@ -12,7 +12,10 @@ held out (tests/test_fillers.py asserts on those).
    each prompt: word error rate (fillers left out of both sides, textnorm spelling) and the share
    of inserted fillers it wrote down.
 
-Usage: .venv/bin/python bench/fillers.py [--takes 0-11] [--no-prompts]
+``--line phone|noise|phone+noise`` sends the takes through the 8 kHz 300-3400 Hz band and/or
+white line noise at -45 dBFS first (realspeech.phone_band, with_noise).
+
+Usage: .venv/bin/python bench/fillers.py [--takes 0-11] [--no-prompts] [--line phone+noise]
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ def main() -> None:
     parser.add_argument("--takes", default="0-11")
     parser.add_argument("--model", default=None)
     parser.add_argument("--no-prompts", action="store_true", help="skip the Whisper prompt comparison")
+    parser.add_argument("--line", choices=["phone", "noise", "phone+noise"], help="degrade the takes as a phone line would")
     args = parser.parse_args()
     takes = _takes(args.takes)
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,8 +83,15 @@ def main() -> None:
         for k in takes:
             for kind, make in (("filled", filled_take), ("clean", clean_take)):
                 y, truth = make(k)
-                path = Path(tmp) / f"{kind}{k}.wav"
-                sf.write(path, y, SR)
+                path, sr = Path(tmp) / f"{kind}{k}.wav", SR
+                if args.line:
+                    import realspeech
+
+                    if "phone" in args.line:
+                        y, sr = realspeech.phone_band(y)
+                    if "noise" in args.line:
+                        y = realspeech.with_noise(y, -45.0)
+                sf.write(path, y, sr)
                 clips.append((kind, k, path, y, truth))
 
         print("1. detector (pipeline.analyze)")
@@ -99,7 +110,7 @@ def main() -> None:
             recall = f"recall {hit}/{said} = {hit / said:.0%}, " if said else ""
             print(f"  {kind:<7} {part:<9} {recall}false {false} in {minutes:.1f} speaking-min = {false / minutes:.2f}/min")
 
-        if args.no_prompts:
+        if args.no_prompts or args.line:  # the prompt comparison runs on the clean 16 kHz takes
             return
         print("2. Whisper alone, with and without an initial prompt")
         choice = transcribe.resolve_model(args.model)
