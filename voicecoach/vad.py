@@ -20,11 +20,13 @@ LEVEL_DBFS = -20.0  # the channel's loud windows are scaled to this before scori
 MAX_GAIN_DB = 40.0  # ...but digital near-silence is not raised into the model's range
 # Silero is recurrent: carried across a whole call its state drifts, and in the 8 kHz phone band a
 # real caller line after 7 s of silence scored at most 0.46 (never speech) where the same line
-# alone scored 0.87. So the state restarts every 4 s, each run warmed up on the 1 s before it:
-# that line then scores 0.88 (77% of its windows >= 0.5) while hold music, piano tones, DTMF and
-# arpeggios, wideband or phone band, reach 0.5 in at most one 32 ms window of 30 s. Cost 1.25x.
+# alone scored 0.87. Restarted every 4 s (warmed up on the 1 s before), that line scores 0.88, but
+# fillers held in line noise and a mixed two-voice call lost windows the carried state had kept.
+# So each window gets the higher of the two: hold music, piano tones, DTMF and arpeggios, wideband
+# or phone band, still reach 0.5 in at most one 32 ms window of 30 s. Cost about 2.2x one pass.
 RUN_S = 4.0
 WARM_S = 1.0
+BLOCK_WINDOWS = 10000  # windows per call of the carried pass (5.3 min): bounded memory on long calls
 
 
 def _model():
@@ -42,8 +44,8 @@ def speech_probability(x: np.ndarray, *, sr: int) -> np.ndarray:
     """Silero's speech probability (0-1) per 32 ms window of one channel.
 
     The channel is resampled to 16 kHz if needed and scaled so its loud windows (0.99 quantile
-    of window RMS) sit at -20 dBFS, at most +40 dB; the model's state restarts every RUN_S.
-    Cost: about 0.25 s per minute of audio per
+    of window RMS) sit at -20 dBFS, at most +40 dB; each window scored with the state carried
+    and restarted every RUN_S, the higher kept. Cost: about 0.45 s per minute of audio per
     channel on one CPU core, plus about 1 s to load the model once per process (bench/run.py,
     stage "voice (Silero VAD)").
     """
@@ -63,12 +65,14 @@ def speech_probability(x: np.ndarray, *, sr: int) -> np.ndarray:
     gain = min(10 ** ((LEVEL_DBFS - 20 * np.log10(loud)) / 20), 10 ** (MAX_GAIN_DB / 20))
     y = np.clip(y * np.float32(gain), -1.0, 1.0).astype(np.float32)
     model = _model()
+    carried = [np.asarray(model(y[k * WINDOW : (k + BLOCK_WINDOWS) * WINDOW]), dtype=np.float32).reshape(-1)
+               for k in range(0, n, BLOCK_WINDOWS)]  # fmt: skip
     run, warm = int(RUN_S * SR) // WINDOW, int(WARM_S * SR) // WINDOW
-    out = []
-    for k in range(0, n, run):  # also bounds memory on hour-long calls
+    restarted = []
+    for k in range(0, n, run):
         a = max(0, k - warm)
-        out.append(np.asarray(model(y[a * WINDOW : (k + run) * WINDOW]), dtype=np.float32).reshape(-1)[k - a :])
-    return np.concatenate(out)[:n]
+        restarted.append(np.asarray(model(y[a * WINDOW : (k + run) * WINDOW]), dtype=np.float32).reshape(-1)[k - a :])
+    return np.maximum(np.concatenate(carried)[:n], np.concatenate(restarted)[:n])
 
 
 SPEECH_PROB = 0.5  # Silero's own default threshold for a speech window
