@@ -174,6 +174,7 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
             nuclei_s=nuclei_s, snr_db=act.loud_dbfs - act.floor_dbfs,
         )
     pause_block, _ = pacing.pauses(act.segments, others)
+    rate_sure, rate_why = pacing.rate_confidence(act.loud_dbfs - act.floor_dbfs if act.segments else None)
     return SpeakerStats(
         words=words,
         speaking_s=round(speaking, 3),
@@ -185,6 +186,8 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
         pauses=pause_block,
         fillers=fillers.fillers_block(list(party.fillers), speaking, snr_db=act.loud_dbfs - act.floor_dbfs if act.segments else None),
         words_from_signal=estimated,
+        rate_confidence=rate_sure,
+        rate_reason=rate_why,
     )
 
 
@@ -357,6 +360,8 @@ def analyze(
     agent_stats = _speaker_stats(agent, customer_segments, first_agent)
     if agent_stats.fillers is not None and agent_stats.fillers.reason:
         warnings.append(f"fillers: {agent_stats.fillers.reason}")
+    if agent_stats.rate_reason and agent_stats.rate_wpm is not None:
+        warnings.append(f"speaking rate unsure: {agent_stats.rate_reason}")
     customer_stats = None
     if "customer" in parties:
         customer_stats = _speaker_stats(parties["customer"], agent.act.segments, first_customer)

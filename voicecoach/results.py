@@ -108,6 +108,9 @@ class SpeakerStats:
     # words estimated from syllable nuclei where Whisper found none in clear speech (decode.py);
     # included in ``words`` and ``rate_wpm``, each such turn flagged in ``Turn.words_source``
     words_from_signal: int = 0
+    # "low" when line noise drowns word ends: speaking time reads short, so rate_wpm reads high
+    rate_confidence: str = "high"
+    rate_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,10 @@ def headline(a: Analysis) -> str:
     """Headline numbers as cards, each against its target band (green in band, amber near, red off)."""
     ag = a.agent
     lo, hi = bands.RATE_TARGET_WPM
-    cards = [_card("Speaking rate", num(ag.rate_wpm, unit=" wpm"), f"target {lo:.0f}-{hi:.0f} ({bands.rate_band(ag.rate_wpm)})", _rate_verdict(ag.rate_wpm))]
+    sure = ag.rate_confidence == "high"
+    cards = [_card("Speaking rate", num(ag.rate_wpm, unit=" wpm"),
+                   f"target {lo:.0f}-{hi:.0f} ({bands.rate_band(ag.rate_wpm)})" + ("" if sure else "; unsure: line noise, reads high"),
+                   _rate_verdict(ag.rate_wpm) if sure else "")]
     op = ag.opening
     if op is not None:
         ok = op.rate_wpm is not None and op.rate_wpm <= bands.OPENING_MAX_WPM

@@ -21,7 +21,8 @@ def num(value: float | None, fmt: str = "{:.0f}", unit: str = "") -> str:
 def _headline(a: Analysis) -> list[str]:
     ag = a.agent
     lo, hi = bands.RATE_TARGET_WPM
-    rows = [("Speaking rate", num(ag.rate_wpm, unit=" wpm"), f"target {lo:.0f}-{hi:.0f} ({bands.rate_band(ag.rate_wpm)})")]
+    rate_unsure = "" if ag.rate_confidence == "high" else "; unsure: line noise, reads high"
+    rows = [("Speaking rate", num(ag.rate_wpm, unit=" wpm"), f"target {lo:.0f}-{hi:.0f} ({bands.rate_band(ag.rate_wpm)}){rate_unsure}")]
     if ag.opening is not None:
         rest = "" if ag.opening.vs_rest_pct is None else f"; {ag.opening.vs_rest_pct:+.0f}% vs the rest"
         unsure = "" if ag.opening.confidence == "high" else "; low confidence, see the opening"

@@ -24,7 +24,8 @@ def _headline(a: Analysis) -> list[str]:
     ag = a.agent
     lo, hi = bands.RATE_TARGET_WPM
     rows = [
-        ("Speaking rate", _num(ag.rate_wpm, unit=" wpm"), f"target {lo:.0f}-{hi:.0f}, {bands.rate_band(ag.rate_wpm)}"),
+        ("Speaking rate", _num(ag.rate_wpm, unit=" wpm") + ("?" if ag.rate_confidence != "high" and ag.rate_wpm else ""),
+         f"target {lo:.0f}-{hi:.0f}, {bands.rate_band(ag.rate_wpm)}" if ag.rate_confidence == "high" else "unsure: line noise, reads high"),
         ("Articulation", _num(ag.articulation_sps, "{:.1f}", " syl/s"), "syllables per second of speech"),
     ]
     if ag.opening is not None:
