@@ -50,6 +50,9 @@ def conditions(folder: Path):
         yield "channels swapped", name, swapped, "left", t
     for name, customer, agent, t in rs.calls(agent_level_dbfs=-30.0):
         yield "agent 12 dB quieter", name, rs.write_stereo(folder / f"{name}-quiet.wav", customer, agent), "right", t
+        y8, sr8 = rs.phone_band(np.stack([customer, agent], axis=1))
+        both = rs.write_stereo(folder / f"{name}-quiet-phone-noise.wav", *rs.with_noise(y8, -45.0).T, sr=sr8)
+        yield "quiet agent, phone band, noise -45 dBFS", name, both, "right", t
 
 
 def errors(a, t) -> dict:
@@ -61,6 +64,7 @@ def errors(a, t) -> dict:
         "words": a.agent.words,
         "words_truth": t["agent_words"],
         "rate_err": None if rate is None else rate / t["agent_rate_wpm"] - 1,
+        "rate_trusted": a.agent.rate_confidence == "high",
         "opening_err": None if opening is None or opening.rate_wpm is None else opening.rate_wpm / t["opening"]["rate_wpm"] - 1,
         "opening_trusted": opening is not None and opening.confidence == "high",
         "latency_count": f"{len(lat)}/{len(t['latencies_s'])}",
@@ -100,7 +104,9 @@ def main() -> int:
         opening = (f"{fmt(worst(trusted, 'opening_err'))} ({len(trusted)} high)" if trusted else "none high") + (
             f", {len(rows) - len(trusted)} marked low (worst {fmt(worst([r for r in rows if not r['opening_trusted']], 'opening_err'))})"
             if len(trusted) < len(rows) else "")
-        print(f"| {cond} | {right}/{len(rows)} right | {found[0]}/{found[1]} | {fmt(worst(rows, 'rate_err'))} | {opening} | "
+        low = sum(not r["rate_trusted"] for r in rows)
+        rate = fmt(worst(rows, "rate_err")) + (f" ({low} marked low)" if low else "")
+        print(f"| {cond} | {right}/{len(rows)} right | {found[0]}/{found[1]} | {rate} | {opening} | "
               f"{lat_n} | {fmt(worst(rows, 'latency_err_s'), pct=False)} | {level} |")
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     folder = ROOT / "bench-results"
