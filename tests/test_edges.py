@@ -213,6 +213,7 @@ def test_hold_music_before_the_call_is_not_speech(tmp_path, gap_s):
     # turn, "One moment, please.", when its window starts in music: issue 11 item 2, not timed here)
     caller_words = sum(s["words"] for ln in truth["lines"] if ln["speaker"] == "customer" for s in ln["sentences"])
     assert 0.9 * caller_words <= a.customer.words <= caller_words
+    assert a.customer.fillers.items == [] and a.agent.fillers.items == []  # a held note is not an "um"
 
 
 @pytest.mark.parametrize("band", [False, True], ids=["wideband", "phone_band_ulaw"])
