@@ -243,7 +243,7 @@ def phone_line(tmp_path_factory):
     return out
 
 
-NOISY_RECALL_MIN = 0.6  # measured 0.67: a filler between two pauses in line noise is often not heard as a voice
+NOISY_RECALL_MIN = 0.7  # measured 0.81: in line noise a filler between two pauses is missed more often
 
 
 @pytest.mark.slow

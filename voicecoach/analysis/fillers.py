@@ -205,8 +205,8 @@ def fillers_block(items: list[dict], speaking_s: float, *, snr_db: float | None 
     """Count, per minute of speaking time (fillers' own time included, as a listener hears it), and
     each filler as {text, start_s, end_s}. Low confidence when the speech stands less than
     NOISY_SNR_DB above the line's noise floor: there a filler between two pauses is often not
-    heard as a voice at all (bench/fillers.py: 92-94% found on clean speech, 67-78% in -45 dBFS
-    line noise, 31.6 dB SNR), so the count is a lower bound."""
+    heard as a voice at all (bench/fillers.py: 86-92% found on clean speech, 81% through a phone
+    line with -45 dBFS noise, about 31 dB SNR), so the count is a lower bound."""
     per_min = round(len(items) / (speaking_s / 60.0), 2) if speaking_s > 0 else None
     if snr_db is not None and snr_db < NOISY_SNR_DB:
         reason = f"line noise {snr_db:.0f} dB under the speech hides some filled pauses: the count is a lower bound"
