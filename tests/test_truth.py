@@ -198,3 +198,24 @@ def test_cued_mono_take_with_cues_bleeding_into_the_mic(tmp_path, truth):
     assert a.agent.words == pytest.approx(t["agent_words"], rel=0.05)
     assert a.latency.values_s == pytest.approx(t["latencies_s"], abs=LATENCY_TOL_S)
     assert any("headset" in w for w in a.warnings)
+
+
+@pytest.mark.slow
+def test_a_short_take_never_hears_a_level_trend_that_is_not_there(tmp_path):
+    """Three real-voice calls with every agent line at one level (truth: 0 dB/min) read -3.6 to
+    +7.2 dB/min: 2 s windows of running speech wander about 3 dB, and half a minute of them
+    cannot tell +/-2 dB/min. The target is not judged ("n/a", with the trend's own noise), so the
+    debrief never says the voice climbed or faded."""
+    import realspeech as rs
+
+    from voicecoach.analysis import noise, targets
+    from voicecoach.scenarios import load_card
+
+    rs.require_real_speech()
+    card = load_card("long-hold")
+    for name, customer, agent, _ in rs.calls():
+        a = analyze(rs.write_stereo(tmp_path / f"{name}.wav", customer, agent), Options(agent_channel="right"))
+        trend = next(c for c in targets.check(a, card.targets) if c.name == "level_trend")
+        if a.agent.level.trend_db_per_min is not None and abs(a.agent.level.trend_db_per_min) > 2.0:
+            assert trend.status == "n/a" and "not judged" in trend.reason, (name, trend)
+            assert noise.level_trend_noise(a).value > 2.0

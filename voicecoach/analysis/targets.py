@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..clock import mmss
 from ..results import Analysis, TargetCheck
+from . import noise
 from .judge import TEMPO_NOTICEABLE_PCT
 from .turns import JUMP_IN_S, STALL_S
 
@@ -23,6 +24,8 @@ def _rate(a: Analysis, band: tuple[float, float]) -> TargetCheck:
     v = a.agent.rate_wpm
     if v is None:
         return TargetCheck("rate", None, "wpm", target, "n/a", "no agent words to time")
+    if a.agent.rate_confidence != "high":  # neither praise nor an adjustment built on a number in doubt
+        return TargetCheck("rate", v, "wpm", target, "n/a", f"speaking rate not judged: {a.agent.rate_reason}")
     if lo <= v <= hi:
         return TargetCheck("rate", v, "wpm", target, "met", f"rate {v:.0f} wpm, inside {target}")
     edge = hi if v > hi else lo
@@ -98,6 +101,11 @@ def _trend(a: Analysis, max_db_per_min: float) -> TargetCheck:
     v = a.agent.level.trend_db_per_min
     if v is None:
         return TargetCheck("level_trend", None, "dB/min", target, "n/a", "too little speech for a trend (needs 10 s between first and last word)")
+    unsure = noise.level_trend_noise(a)
+    if unsure is not None and unsure.value > max_db_per_min:  # a short take cannot tell +/-2 dB/min apart
+        return TargetCheck("level_trend", v, "dB/min", target, "n/a",
+                           f"level trend {v:+.1f} dB/min not judged: its own noise is +/-{unsure.value:.0f} dB/min on this take "
+                           "(too few 2 s windows over too short a time; about a minute of speech or more can tell)")
     if abs(v) <= max_db_per_min:
         return TargetCheck("level_trend", v, "dB/min", target, "met", f"level trend {v:+.1f} dB/min: the voice stayed level")
     status = "close" if abs(v) <= max_db_per_min * CLOSE_TREND_FACTOR else "missed"

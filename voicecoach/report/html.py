@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from ..analysis import bands, fillers, pacing, roles
+from ..analysis import bands, fillers, noise, pacing, roles
 from ..clock import mmss
 from ..results import Analysis
 from . import figures
@@ -144,7 +144,11 @@ def headline(a: Analysis) -> str:
     cards.append(_card("Level", num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {num(lv.p10_dbfs, '{:.1f}')} / p90 {num(lv.p90_dbfs, '{:.1f}')}"))
     if lv.trend_db_per_min is not None:
         steady = abs(lv.trend_db_per_min) <= bands.LEVEL_TREND_MAX_DB_PER_MIN
-        cards.append(_card("Level trend", num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f}", "ok" if steady else "bad"))
+        trend_noise = noise.level_trend_noise(a)
+        if trend_noise is not None and trend_noise.value > bands.LEVEL_TREND_MAX_DB_PER_MIN:
+            cards.append(_card("Level trend", num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), f"unsure: +/-{trend_noise.value:.0f} dB/min on a take this short", ""))
+        else:
+            cards.append(_card("Level trend", num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f}", "ok" if steady else "bad"))
     cards.append(_card("Pitch", num(ag.pitch.median_hz, unit=" Hz"), f"spread {num(ag.pitch.spread_semitones, '{:.1f}', ' st')} (p10-p90)"))
     if ag.fillers is not None:
         said = fillers.in_opening(ag)
