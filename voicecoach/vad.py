@@ -57,13 +57,18 @@ def speech_probability(x: np.ndarray, *, sr: int) -> np.ndarray:
     n = -(-len(y) // WINDOW)
     if n == 0:
         return np.zeros(0, dtype=np.float32)
-    y = np.pad(y, (0, n * WINDOW - len(y)))
-    rms = np.sqrt(np.mean(y.reshape(n, WINDOW).astype(np.float64) ** 2, axis=1))
+    padded = np.zeros(n * WINDOW, dtype=np.float32)  # the one copy of the channel made here
+    padded[: len(y)] = y
+    y = padded
+    frames = y.reshape(n, WINDOW)
+    rms = np.concatenate([np.sqrt(np.mean(np.square(frames[k : k + BLOCK_WINDOWS], dtype=np.float64), axis=1))
+                          for k in range(0, n, BLOCK_WINDOWS)])  # blockwise: an hour in float64 is 460 MB
     loud = float(np.quantile(rms, 0.99))
     if loud <= 0.0:
         return np.zeros(n, dtype=np.float32)  # digital silence: nothing to score
     gain = min(10 ** ((LEVEL_DBFS - 20 * np.log10(loud)) / 20), 10 ** (MAX_GAIN_DB / 20))
-    y = np.clip(y * np.float32(gain), -1.0, 1.0).astype(np.float32)
+    np.multiply(y, np.float32(gain), out=y)
+    np.clip(y, -1.0, 1.0, out=y)
     model = _model()
     carried = [np.asarray(model(y[k * WINDOW : (k + BLOCK_WINDOWS) * WINDOW]), dtype=np.float32).reshape(-1)
                for k in range(0, n, BLOCK_WINDOWS)]  # fmt: skip
