@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import voice_like
+from conftest import ROOT, voice_like
 
 from voicecoach import audio
 from voicecoach.errors import AudioError
@@ -68,3 +68,22 @@ def test_six_channels_is_a_clear_error(tmp_path):
     sf.write(tmp_path / "six.wav", np.zeros((1600, 6), np.float32), 16000)
     with pytest.raises(AudioError, match="six.wav: has 6 channels"):
         audio.load(tmp_path / "six.wav")
+
+
+def test_a_damaged_mp3_decodes_without_the_decoders_own_messages(tmp_path):
+    """libmpg123 prints "[src/libmpg123/layer3.c:...] error: ..." for every damaged frame, straight
+    to file descriptor 2: none of it may reach the user's terminal."""
+    import random
+    import subprocess
+    import sys
+
+    mp3 = tmp_path / "take.mp3"
+    subprocess.run(["sox", str(ROOT / "samples" / "long_hold_take1.wav"), "-C", "64", str(mp3)], check=True, capture_output=True)
+    data, rnd = bytearray(mp3.read_bytes()), random.Random(3)
+    for _ in range(200):  # damaged frames, the header left whole
+        data[rnd.randrange(2000, len(data))] = rnd.randrange(256)
+    mp3.write_bytes(bytes(data))
+    code = "import sys; from voicecoach import audio; audio.load(sys.argv[1])"
+    run = subprocess.run([sys.executable, "-c", code, str(mp3)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "libmpg123" not in run.stderr and "error:" not in run.stderr, run.stderr

@@ -8,9 +8,12 @@ preallocated array, so an hour-long call costs its 16 kHz size in memory, not se
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -238,6 +241,28 @@ def _describe_undecodable(path: Path) -> str:
     return "not a readable audio file; export the clip as WAV, FLAC, OGG, MP3 or M4A"
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Decoder libraries (libmpg123 inside libsndfile, FFmpeg) print their complaints about a
+    damaged frame straight to file descriptor 2; the warnings and the one-line AudioError speak
+    for them, so their own lines are sent to /dev/null while a file decodes."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            sys.stderr.flush()
+            os.dup2(null.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 def load(path: str | os.PathLike, *, sr: int = SAMPLE_RATE_HZ) -> Audio:
     """Decode ``path`` to float32 channels resampled to ``sr`` Hz (mono stays mono, stereo stereo).
 
@@ -245,7 +270,8 @@ def load(path: str | os.PathLike, *, sr: int = SAMPLE_RATE_HZ) -> Audio:
     """
     path = Path(path)
     _check_path(path)
-    decoded = _decode_soundfile(path, sr) or _decode_av(path, sr)
+    with _native_stderr_silenced():
+        decoded = _decode_soundfile(path, sr) or _decode_av(path, sr)
     if decoded is None:
         raise AudioError(f"{path}: {_describe_undecodable(path)}")
     if isinstance(decoded, _Unusable):
