@@ -224,3 +224,21 @@ def test_bundled_takes_debriefs_differ_as_built():
     assert two.debrief.strengths[0].source == "target.opening_pace"
     assert one.debrief.adjustment.source != two.debrief.adjustment.source
     assert any("minutes" in p.text for p in two.debrief.strengths)
+
+
+def test_an_opening_in_doubt_is_never_praised_as_a_complete_sentence():
+    """A 2 s MP3 slice came out as 'Thanks for calling, work.' (low confidence: the signal holds
+    twice the syllables): no candidate strength may praise it as a complete sentence."""
+    from voicecoach.analysis import debrief, evidence, targets
+
+    card = load_card("long-hold")
+    a = rushed()
+    op = a.agent.opening
+
+    def praised(confidence: str) -> bool:
+        x = replace(a, agent=replace(a.agent, opening=replace(op, basis="sentence end", confidence=confidence)))
+        ev, _ = evidence.collect(x.words, cues=evidence.merge_cues(card.cues), customer_name=card.customer_name)
+        cands = debrief._strengths(x, card, targets.check(x, card.targets), ev, None, "")
+        return any("complete sentence" in c.point.text for c in cands)
+
+    assert praised("high") and not praised("low")

@@ -177,7 +177,7 @@ def _strengths(a: Analysis, card, targets: list[TargetCheck], ev, softened_at: f
         n = len(lat.values_s)
         add(0.2, TARGET_SKILL, f"You let the caller finish and answered without stalling: {n} answer{'s' if n != 1 else ''}, "
             f"the first {lat.values_s[0]:.2f} s after they stopped.", "latency.answers")
-    if op is not None and op.basis == "sentence end" and op.words:
+    if op is not None and op.basis == "sentence end" and op.words and op.confidence == "high":  # no praise for words in doubt
         add(0.15, TARGET_SKILL, f"You opened with a complete sentence: '{op.text}' ({_at(op.start_s)}).", "opening", op.start_s)
     add(0.1, TARGET_SKILL, f"You carried the scene: {a.agent.words} word{'s' if a.agent.words != 1 else ''} over {a.agent.speaking_s:.1f} s of speech.", "agent.words")
     return out
