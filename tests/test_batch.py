@@ -8,7 +8,6 @@ the reasons the bad files fail, the rate ordering of takes spoken at 230 vs 150 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os

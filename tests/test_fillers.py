@@ -133,36 +133,31 @@ def test_a_result_without_fillers_still_renders():
 # --- the real pipeline on real speech ---------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory):
-    """Held-out takes with known filled pauses, analysed once: [(truth, Analysis)]."""
+def _analysed(tmp_path_factory, kind: str) -> list:
+    """Held-out takes of one kind ("filled": known filled pauses; "clean": several minutes of real
+    speech without any), analysed once: [(truth, Analysis)]."""
     import realspeech
-    from fillerspeech import filled_take
+    from fillerspeech import clean_take, filled_take
 
     realspeech.require_real_speech()
-    folder = tmp_path_factory.mktemp("filled")
+    make = filled_take if kind == "filled" else clean_take
+    folder = tmp_path_factory.mktemp(kind)
     out = []
     for take in HELD_OUT_TAKES:
-        y, truth = filled_take(take)
-        sf.write(folder / f"filled{take}.wav", y, SR)
-        out.append((truth, analyze(folder / f"filled{take}.wav")))
+        y, truth = make(take)
+        sf.write(folder / f"{kind}{take}.wav", y, SR)
+        out.append((truth, analyze(folder / f"{kind}{take}.wav")))
     return out
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    return _analysed(tmp_path_factory, "filled")
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
-    """Held-out real speech without any filler (several minutes), analysed once: [(truth, Analysis)]."""
-    import realspeech
-    from fillerspeech import clean_take
-
-    realspeech.require_real_speech()
-    folder = tmp_path_factory.mktemp("clean")
-    out = []
-    for part in HELD_OUT_TAKES:
-        y, truth = clean_take(part)
-        sf.write(folder / f"clean{part}.wav", y, SR)
-        out.append((truth, analyze(folder / f"clean{part}.wav")))
-    return out
+    return _analysed(tmp_path_factory, "clean")
 
 
 @pytest.mark.slow

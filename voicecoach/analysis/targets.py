@@ -101,8 +101,8 @@ def _trend(a: Analysis, max_db_per_min: float) -> TargetCheck:
     v = a.agent.level.trend_db_per_min
     if v is None:
         return TargetCheck("level_trend", None, "dB/min", target, "n/a", "too little speech for a trend (needs 10 s between first and last word)")
-    unsure = noise.level_trend_noise(a)
-    if unsure is not None and unsure.value > max_db_per_min:  # a short take cannot tell +/-2 dB/min apart
+    unsure = noise.trend_in_doubt(a, max_db_per_min)
+    if unsure is not None:  # a short take cannot tell +/-2 dB/min apart
         return TargetCheck("level_trend", v, "dB/min", target, "n/a",
                            f"level trend {v:+.1f} dB/min not judged: its own noise is +/-{unsure.value:.0f} dB/min on this take "
                            "(too few 2 s windows over too short a time; about a minute of speech or more can tell)")

@@ -144,8 +144,8 @@ def headline(a: Analysis) -> str:
     cards.append(_card("Level", num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {num(lv.p10_dbfs, '{:.1f}')} / p90 {num(lv.p90_dbfs, '{:.1f}')}"))
     if lv.trend_db_per_min is not None:
         steady = abs(lv.trend_db_per_min) <= bands.LEVEL_TREND_MAX_DB_PER_MIN
-        trend_noise = noise.level_trend_noise(a)
-        if trend_noise is not None and trend_noise.value > bands.LEVEL_TREND_MAX_DB_PER_MIN:
+        trend_noise = noise.trend_in_doubt(a)
+        if trend_noise is not None:
             cards.append(_card("Level trend", num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), f"unsure: +/-{trend_noise.value:.0f} dB/min on a take this short", ""))
         else:
             cards.append(_card("Level trend", num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f}", "ok" if steady else "bad"))

@@ -36,8 +36,7 @@ def _headline(a: Analysis) -> list[str]:
         at = ", ".join(mmss(f["start_s"]) for f in ag.fillers.items)
         least = "" if ag.fillers.confidence == "high" else "at least (line noise); "
         rows.append(("Fillers (um, uh)", f"{ag.fillers.count} ({num(ag.fillers.per_min, '{:.1f}')}/min)", least + (f"at {at}" if at else "none heard")))
-    trend_noise = noise.level_trend_noise(a)
-    trend_unsure = " (unsure on a take this short)" if trend_noise is not None and trend_noise.value > bands.LEVEL_TREND_MAX_DB_PER_MIN else ""
+    trend_unsure = " (unsure on a take this short)" if noise.trend_in_doubt(a) is not None else ""
     rows.append(("Level (median)", num(ag.level.median_dbfs, "{:.1f}", " dBFS"), f"trend {num(ag.level.trend_db_per_min, '{:+.1f}', ' dB/min')}{trend_unsure}"))
     rows.append(("Pitch (median)", num(ag.pitch.median_hz, unit=" Hz"), f"spread {num(ag.pitch.spread_semitones, '{:.1f}', ' st')}"))
     if a.talk_ratio is not None:

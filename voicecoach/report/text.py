@@ -44,8 +44,8 @@ def _headline(a: Analysis) -> list[str]:
     lv = ag.level
     rows.append(("Level", _num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {_num(lv.p10_dbfs, '{:.1f}')} / p90 {_num(lv.p90_dbfs, '{:.1f}')}"))
     trend_note = f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f} dB/min"
-    trend_noise = noise.level_trend_noise(a)
-    if trend_noise is not None and trend_noise.value > bands.LEVEL_TREND_MAX_DB_PER_MIN:
+    trend_noise = noise.trend_in_doubt(a)
+    if trend_noise is not None:
         trend_note = f"unsure: +/-{trend_noise.value:.0f} dB/min on a take this short"
     rows.append(("Level trend", _num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), trend_note))
     rows.append(("Pitch", _num(ag.pitch.median_hz, unit=" Hz"), f"spread {_num(ag.pitch.spread_semitones, '{:.1f}', ' st')} (p10-p90)"))
