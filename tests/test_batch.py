@@ -121,14 +121,14 @@ def test_streaks_and_verdicts_on_hand_made_values():
 
 
 def test_progression_judges_against_the_scenario_cards_targets():
-    from voicecoach.analysis.judge import Targets
+    from voicecoach.norms import Norms
 
     rows = [_row("t1.wav", "ann", take=1, rate_wpm=150.0),
             _row("t2.wav", "ann", take=2, rate_wpm=125.0, started_at="2026-11-21T09:00:00")]  # fmt: skip
     verdict = lambda targets: progression.agent_progress(rows, targets)[0].scenarios[0].changes[0]  # noqa: E731
     assert verdict(None).metric == "rate_wpm" and verdict(None).verdict == "worse"  # out of the default 140-160
-    assert verdict({"long-hold": Targets(rate_wpm=(110.0, 130.0))}).verdict == "better"  # into the card's 110-130
-    assert verdict({"refund-delay": Targets(rate_wpm=(110.0, 130.0))}).verdict == "worse"  # another scene's card
+    assert verdict({"long-hold": Norms(rate_wpm=(110.0, 130.0))}).verdict == "better"  # into the card's 110-130
+    assert verdict({"refund-delay": Norms(rate_wpm=(110.0, 130.0))}).verdict == "worse"  # another scene's card
 
 
 def _row(path, agent, **kw) -> BatchRow:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from report_factory import hand_analysis, replace_agent
 from voicecoach.cli import main
 from voicecoach.analysis import noise
-from voicecoach.analysis.judge import Targets
+from voicecoach.norms import Norms
 from voicecoach.compare import compare
 from voicecoach.report import render
 from voicecoach.results import Recording, Turn
@@ -90,7 +90,7 @@ def test_opening_judged_against_scenario_targets():
     m = metric(compare([fast, calm]), "opening_rate_wpm")
     assert (m.noticeable, m.direction) == (True, "better")
     # a card that wants openings under 200 wpm sees both inside its band
-    loose = Targets(opening_max_wpm=200.0)
+    loose = Norms(opening_max_wpm=200.0)
     assert metric(compare([fast, calm], loose), "opening_rate_wpm").direction == "same"
     assert metric(compare([calm, fast]), "opening_rate_wpm").direction == "worse"
 

@@ -238,7 +238,7 @@ def test_an_opening_in_doubt_is_never_praised_as_a_complete_sentence():
     def praised(confidence: str) -> bool:
         x = replace(a, agent=replace(a.agent, opening=replace(op, basis="sentence end", confidence=confidence)))
         ev, _ = evidence.collect(x.words, cues=evidence.merge_cues(card.cues), customer_name=card.customer_name)
-        cands = debrief._strengths(x, card, targets.check(x, card.targets), ev, None, "")
+        cands = debrief._strengths(x, card, targets.check(x, card.norms), ev, None, "")
         return any("complete sentence" in c.point.text for c in cands)
 
     assert praised("high") and not praised("low")

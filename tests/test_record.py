@@ -136,7 +136,7 @@ def test_device_name_and_rate_errors(device, tmp_path):
     assert res.returncode == 1
     last = res.stderr.strip().splitlines()[-1]
     assert last.startswith("Error: no-such-mic: no input device matches this number or name; choose one of ")
-    res = _run(["record", str(tmp_path / "t.wav"), "--rate", "1000000"])
+    res = _run(["record", str(tmp_path / "t.wav"), "--rate-hz", "1000000"])
     assert res.returncode == 1
     assert res.stderr.strip().splitlines()[-1].startswith("Error: default: cannot record 1 channel(s) at 1000000 Hz")
     assert not (tmp_path / "t.wav").exists()

@@ -36,10 +36,10 @@ def test_every_shipped_card_loads_and_validates(card_id):
     for text in (card.title, card.trigger, card.setup, card.constraint, card.fears_losing, card.matters_now, card.why_timing):
         assert isinstance(text, str) and len(text) > 10 or text == card.title
     assert len(card.customer_lines) >= 2 and all(line.strip() for line in card.customer_lines)
-    lo, hi = card.targets.rate_wpm
+    lo, hi = card.norms.rate_wpm
     assert 100 <= lo < hi <= 200
-    assert card.targets.opening_max_wpm <= hi
-    assert card.targets.latency_s[0] < card.targets.latency_s[1]
+    assert card.norms.opening_max_wpm <= hi
+    assert card.norms.latency_s[0] < card.norms.latency_s[1]
     heads = [h for h, _ in card.brief_lines()]
     assert heads[:6] == ["Scene", "Trigger", "Customer fears losing", "What matters now", "Why timing is sensitive", "Constraint"]
 

@@ -215,7 +215,7 @@ def test_a_short_take_never_hears_a_level_trend_that_is_not_there(tmp_path):
     card = load_card("long-hold")
     for name, customer, agent, _ in rs.calls():
         a = analyze(rs.write_stereo(tmp_path / f"{name}.wav", customer, agent), Options(agent_channel="right"))
-        trend = next(c for c in targets.check(a, card.targets) if c.name == "level_trend")
+        trend = next(c for c in targets.check(a, card.norms) if c.name == "level_trend")
         if a.agent.level.trend_db_per_min is not None and abs(a.agent.level.trend_db_per_min) > 2.0:
             assert trend.status == "n/a" and "not judged" in trend.reason, (name, trend)
             assert noise.level_trend_noise(a).value > 2.0

@@ -11,11 +11,12 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from .norms import DEFAULT
 from .results import Segment
 
 HOP_S = 0.010  # 10 ms hop: DOMAIN.md asks for <= 10 ms
 FRAME_S = 0.020
-MIN_PAUSE_S = 0.25  # minimum silent pause: Goldman-Eisler; de Jong & Bosker 2013
+MIN_PAUSE_S = DEFAULT.pause_min_s  # minimum silent pause (norms.py: Goldman-Eisler; de Jong & Bosker 2013)
 OPEN_BELOW_LOUD_DB = 25.0  # frames within 25 dB of the loud level open speech (de Jong & Wempe)
 HOLD_BELOW_LOUD_DB = 45.0  # speech extends while frames stay within 45 dB of it...
 HOLD_ABOVE_FLOOR_DB = 6.0  # ...and clearly above the noise floor (line hiss, room hum): at most this

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import __version__, pipeline, transcribe
-from .analysis import judge
+from . import __version__, metrics, pipeline, transcribe
 from .batch_progress import Progress  # noqa: F401  (re-exported for the CLI)
 from .batch_walk import ClipMeta, clip_meta, discover, file_sha256
 from .errors import AudioError, VoicecoachError
@@ -31,10 +30,13 @@ from .results import SCHEMA_VERSION, BatchRow, BatchSummary, to_dict
 
 CLIPS_DIR = "clips"
 ROW_SUFFIX = ".row.json"
-CSV_FIELDS = [
-    "path", "agent", "scenario", "take", "kind", "started_at", "duration_s", "rate_wpm", "opening_rate_wpm",
-    "latency_median_s", "latency_p90_s", "level_median_dbfs", "agent_channel", "warnings", "status", "error", "report",
-]  # fmt: skip
+CSV_HEAD = ["path", "agent", "scenario", "take", "kind", "started_at", "duration_s"]
+CSV_TAIL = ["agent_channel", "warnings", "status", "error", "report"]
+
+
+def csv_fields() -> list[str]:
+    """summary.csv's columns: the clip, every metric the registry puts in the CSV, then the outcome."""
+    return CSV_HEAD + [m.name for m in metrics.where(metrics.CSV)] + CSV_TAIL
 DASK_HINT = "pip install 'voicecoach[dask]'"
 
 
@@ -58,19 +60,22 @@ class ClipOutcome:
 
 
 def _metrics(result) -> dict[str, Any]:
-    lat = result.latency
-    agent = result.agent
+    """The row's values: duration, every batch metric of the registry (a number in doubt withheld as
+    None, its reason in the clip's warnings) and the agent's channel."""
     return {
         "duration_s": result.duration_s,
-        "rate_wpm": agent.rate_wpm,
-        "opening_rate_wpm": agent.opening.trusted_rate_wpm if agent.opening else None,  # unsure: None, reason in warnings
-        "latency_median_s": lat.median_s if lat else None,
-        "latency_p90_s": lat.p90_s if lat else None,
-        "level_median_dbfs": agent.level.median_dbfs,
-        "jump_ins": lat.jump_ins if lat else None,
-        "stalls": lat.stalls if lat else None,
+        **metrics.batch_values(result),
         "agent_channel": result.agent_channel.channel if result.agent_channel else None,
     }
+
+
+_ROW_FIELDS = frozenset(f.name for f in dataclasses.fields(BatchRow))
+
+
+def _row_values(values: dict[str, Any]) -> dict[str, Any]:
+    """BatchRow keyword arguments: schema-1 columns as fields, later registry metrics in extra_metrics."""
+    extra = {k: v for k, v in values.items() if k not in _ROW_FIELDS}
+    return {**{k: v for k, v in values.items() if k in _ROW_FIELDS}, "extra_metrics": extra}
 
 
 def analyze_clip(task: ClipTask) -> ClipOutcome:
@@ -313,7 +318,7 @@ def _run(root, out_dir, options, choice, client, *, jobs, scenario, force, on_st
 
     ordered = [rows[k] for k in sorted(rows)]
     tags = {name: list(card.skill_tags) for name, card in cards.items()}
-    targets = {name: card.targets for name, card in cards.items()}
+    targets = {name: card.norms for name, card in cards.items()}
     summary = summarize(root, settings, ordered, tags, notes, processed=len(tasks), elapsed_s=time.monotonic() - t0,
                         targets=targets)  # fmt: skip
     write_summary(out_dir, summary)
@@ -347,7 +352,7 @@ def _finish(out: Path, outcome: ClipOutcome, meta: ClipMeta, content: str, setti
         report_html=html_path.relative_to(out).as_posix() if outcome.html_text is not None else None,
         content_sha256=content,
         settings_sha256=settings,
-        **m,
+        **_row_values(m),
     )
     atomic_write(row_path, json.dumps(to_dict(row), indent=2) + "\n")  # last: the clip counts as done
     return row
@@ -355,10 +360,10 @@ def _finish(out: Path, outcome: ClipOutcome, meta: ClipMeta, content: str, setti
 
 def summarize(
     root: Path, settings: dict[str, Any], rows: list[BatchRow], tags: dict[str, list[str]], notes: list[str], *,
-    processed: int, elapsed_s: float, targets: dict[str, judge.Targets] | None = None,
+    processed: int, elapsed_s: float, targets: dict[str, Any] | None = None,
 ) -> BatchSummary:
     """``tags``: each scenario's skill tags (from its card); ``notes``: batch-level warnings;
-    ``targets``: each scenario's card targets, what progression's better/worse is judged against."""
+    ``targets``: each scenario's card norms, what progression's better/worse is judged against."""
     from .analysis import progression
 
     return BatchSummary(
@@ -380,13 +385,15 @@ def summarize(
 
 def _csv(rows: list[BatchRow]) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    fields = csv_fields()
+    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     w.writeheader()
     for r in rows:
         d = to_dict(r)
+        d.update(d.pop("extra_metrics", None) or {})  # metrics added after schema 1 get columns too
         d["warnings"] = " | ".join(r.warnings)
         d["report"] = r.report_html or r.report_json or ""
-        w.writerow({k: ("" if d.get(k) is None else d[k]) for k in CSV_FIELDS})
+        w.writerow({k: ("" if d.get(k) is None else d[k]) for k in fields})
     return buf.getvalue()
 
 

@@ -197,7 +197,7 @@ def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, mode
     for clip in clips:
         click.echo(f"analyzing {clip}", err=True)
         analyses.append(run_analysis(clip, options))
-    result = compare_takes(analyses, card.targets if card else None, scenario=card.id if card else None)
+    result = compare_takes(analyses, card.norms if card else None, scenario=card.id if card else None)
     if fmt == "html":
         from .report import media
 
@@ -257,12 +257,13 @@ def devices():
 @click.argument("out", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--seconds", type=click.FloatRange(min=0.1), help="Stop after this many seconds (else Enter or Ctrl-C stops).")
 @click.option("--device", metavar="ID|NAME", help="Input device number or part of its name (see 'voicecoach devices').")
-@click.option("--rate", "rate_hz", type=click.IntRange(min=8000), default=16000, show_default=True, help="Sample rate in Hz.")
+@click.option("--rate-hz", "rate_hz", type=click.IntRange(min=8000), default=16000, show_default=True, help="Sample rate in Hz.")
+@click.option("--rate", "old_rate_hz", type=click.IntRange(min=8000), hidden=True, help="Deprecated name of --rate-hz.")
 @click.option("--channels", type=click.IntRange(1, 2), default=1, show_default=True, help="1 (agent mic) or 2 (one party per channel).")
 @click.option("--agent-channel", type=click.Choice(["left", "right"]),
               help="With --channels 2: the channel the agent's mic is on, saved in the sidecar for analyze and batch.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
-def record(out, seconds, device, rate_hz, channels, agent_channel, force):
+def record(out, seconds, device, rate_hz, old_rate_hz, channels, agent_channel, force):
     """Record a take from a microphone to OUT (16-bit WAV), with a sidecar OUT.json (e.g. take.wav.json).
 
     A live level meter and the elapsed time show on stderr. Stops at --seconds, on Enter or on
@@ -278,6 +279,7 @@ def record(out, seconds, device, rate_hz, channels, agent_channel, force):
 
     if agent_channel is not None and channels != 2:
         raise click.UsageError("--agent-channel needs --channels 2 (a one-channel take is the agent's mic)")
+    rate_hz = old_rate_hz or rate_hz  # --rate: the flag's name before it carried its unit
     meter = LevelMeter(limit_s=seconds, intro=f"recording to {out} ...")
     stop = StdinLines().stop_on_enter()
     take = run_record(out, seconds=seconds, device=device, rate_hz=rate_hz, channels=channels, force=force,
@@ -343,14 +345,13 @@ def scenarios(ctx, fmt):
     if ctx.invoked_subcommand is not None:
         return
     import json
-    from dataclasses import asdict
 
     from .report.scenario_text import render_list
     from .scenarios import list_cards
 
     cards = list_cards()
     if fmt == "json":
-        click.echo(json.dumps([asdict(c) for c in cards], indent=2))
+        click.echo(json.dumps([c.as_dict() for c in cards], indent=2))
         return
     click.echo(render_list(cards), nl=False)
 
@@ -367,14 +368,13 @@ def scenarios_show(ref, fmt):
       voicecoach scenarios show my_cards/late_refund.toml
     """
     import json
-    from dataclasses import asdict
 
     from .report.scenario_text import render_brief
     from .scenarios import load_card
 
     card = load_card(ref)
     if fmt == "json":
-        click.echo(json.dumps(asdict(card), indent=2))
+        click.echo(json.dumps(card.as_dict(), indent=2))
         return
     click.echo(render_brief(card), nl=False)
 

@@ -255,6 +255,8 @@ class BatchRow:
     cached: bool = False  # True when this run reused an earlier result (same content and settings)
     kind: str = "take"  # "rewind": a re-recorded opening line; listed, but not a step in progression
     agent_channel: str | None = None  # stereo: the channel measured as the agent (the clip's JSON says why)
+    # metrics of the registry (voicecoach/metrics.py) shown in batches that have no column above
+    extra_metrics: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -409,6 +411,9 @@ class ScenarioResult:
     customer_tone_note: str
     debrief: Debrief
     warnings: list[str] = field(default_factory=list)
+    # the card's targets the clip was judged by, as its [targets] table writes them (norms.py);
+    # every format's headline judges against these, so a card's band shows the same everywhere
+    norms: dict[str, Any] = field(default_factory=dict)
 
 
 # --- compare (voicecoach compare, issue 4): reruns of one scene side by side ---------------------

@@ -6,13 +6,14 @@ and batch all carry it. Pure: the card is data, the Analysis is already measured
 
 from __future__ import annotations
 
+from ..norms import card_values
 from ..results import Analysis, ScenarioResult
 from . import debrief, evidence, targets, tone
 
 
 def coach(result: Analysis, card) -> ScenarioResult:
     """Targets checked, quoted evidence per observer category, customer tone and the debrief."""
-    checks = targets.check(result, card.targets)
+    checks = targets.check(result, card.norms)
     ev, offers = evidence.collect(result.words, cues=evidence.merge_cues(card.cues), customer_name=card.customer_name)
     rows, softened_at, note = tone.customer_tone(result.turns)
     warnings = []
@@ -31,4 +32,5 @@ def coach(result: Analysis, card) -> ScenarioResult:
         customer_tone_note=note,
         debrief=debrief.build(result, card, checks, ev, softened_at, note),
         warnings=warnings,
+        norms=card_values(card.norms),
     )

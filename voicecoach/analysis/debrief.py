@@ -11,22 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import metrics
 from ..clock import mmss as _at
 from ..results import Analysis, Debrief, DebriefPoint, EvidenceItem, TargetCheck
+from . import judge
 from .evidence import found
 
 SAME_SKILL_FACTOR = 0.6
 CLOSE_FACTOR = 0.5
 
 TARGET_SKILL = "pacing"
-# How much each met target shows, and how much each miss costs (before the skill weight).
-TARGET_STRENGTH = {"opening_pace": 2.0, "latency": 1.8, "jump_ins_stalls": 1.5, "rate": 1.4, "level_trend": 1.0}
-TARGET_LEAD = {
-    "opening_pace": "Your opening was unhurried:", "latency": "You paused calmly before answering:",
-    "jump_ins_stalls": "You let the caller finish every time:", "rate": "Your pace sat in the band:",
-    "level_trend": "Your voice stayed level:",
-}
-TARGET_MISS = {"opening_pace": 2.0, "jump_ins_stalls": 1.9, "latency": 1.8, "rate": 1.5, "level_trend": 1.2}
+# How much each met target shows, how much each miss costs and what to commit to: the registry's
+# Check of each target metric (voicecoach/metrics.py).
 EVIDENCE_SKILL = {
     "acknowledgment": "acknowledgment", "options": "options", "next_steps": "expectation-setting",
     "risks.blame": "acknowledgment", "risks.jargon": "expectation-setting", "risks.vague": "expectation-setting",
@@ -40,15 +36,6 @@ MISSING_COST = {
     ("acknowledgment", "name"): 0.5,
 }
 COMMITMENT = {
-    "opening_pace": "I'll slow my first sentence and let it land before I ask for anything.",
-    "latency.quick": "I'll take one quiet breath after the caller stops before I answer.",
-    "latency.long": "I'll say what I'm checking so the line never goes quiet.",
-    "jump_ins_stalls.jump": "I'll let the caller finish and count one beat before I speak.",
-    "jump_ins_stalls.stall": "I'll say what I'm checking instead of going silent.",
-    "rate.fast": "I'll slow down and let each sentence land.",
-    "rate.slow": "I'll keep my sentences short and moving.",
-    "level_trend.up": "I'll keep my voice low and level when the caller pushes.",
-    "level_trend.down": "I'll keep my voice up through the close.",
     "risks.overpromise": "I'll promise only what I control, with a time I can keep.",
     "risks.blame": "I'll own the problem instead of placing it.",
     "risks.vague": "I'll name who will do what, and by when.",
@@ -118,16 +105,17 @@ def _skill(category: str, label: str) -> str:
     return EVIDENCE_SKILL.get(f"{category}.{label}", EVIDENCE_SKILL.get(category, "acknowledgment"))
 
 
-def _target_commitment(t: TargetCheck, a: Analysis) -> str:
-    if t.name == "latency":
-        return COMMITMENT["latency.quick" if (t.measured or 0) < 1.0 else "latency.long"]
-    if t.name == "jump_ins_stalls":
-        return COMMITMENT["jump_ins_stalls.jump" if a.latency and a.latency.jump_ins else "jump_ins_stalls.stall"]
-    if t.name == "rate":
-        return COMMITMENT["rate.slow" if t.reason and "below" in t.reason else "rate.fast"]
-    if t.name == "level_trend":
-        return COMMITMENT["level_trend.up" if (t.measured or 0) > 0 else "level_trend.down"]
-    return COMMITMENT["opening_pace"]
+def _target_metric(t: TargetCheck) -> metrics.Metric:
+    return next(m for m in metrics.checks() if m.check.name == t.name)
+
+
+def _target_commitment(t: TargetCheck, a: Analysis, card) -> str:
+    """The commitment for a missed target, on the side of the goal the measured number lies
+    (the judge's Verdict.side against the card's norms: a latency under the calm band asks for a
+    breath, over it for saying what you are doing)."""
+    m = _target_metric(t)
+    side = judge.assess(m, a, card.norms).side
+    return m.check.commitment.get(side) or next(iter(m.check.commitment.values()))
 
 
 def _strengths(a: Analysis, card, targets: list[TargetCheck], ev, softened_at: float | None, tone_note: str) -> list[_Candidate]:
@@ -138,11 +126,11 @@ def _strengths(a: Analysis, card, targets: list[TargetCheck], ev, softened_at: f
     op = a.agent.opening
     for t in targets:
         if t.status == "met":
-            lead = TARGET_LEAD[t.name]
-            if t.name == "opening_pace" and op is not None:
-                add(TARGET_STRENGTH[t.name], TARGET_SKILL, f"{lead} '{op.text}' ({_at(op.start_s)}): {t.reason}.", f"target.{t.name}", op.start_s)
+            c = _target_metric(t).check
+            if c.quotes_opening and op is not None:
+                add(c.strength, TARGET_SKILL, f"{c.lead} '{op.text}' ({_at(op.start_s)}): {t.reason}.", f"target.{t.name}", op.start_s)
             else:
-                add(TARGET_STRENGTH[t.name], TARGET_SKILL, f"{lead} {t.reason}.", f"target.{t.name}")
+                add(c.strength, TARGET_SKILL, f"{c.lead} {t.reason}.", f"target.{t.name}")
     apology, impact = found(ev, "acknowledgment", "apology"), found(ev, "acknowledgment", "impact")
     if apology and impact:
         first = min(apology + impact, key=lambda i: i.start_s)
@@ -189,14 +177,15 @@ def _adjustments(a: Analysis, card, targets: list[TargetCheck], ev) -> list[_Can
     def add(w, skill, text, source, commitment, t=None):
         out.append(_Candidate(w * _weight(skill, card), len(out), DebriefPoint(text, skill, source, t), commitment))
 
+    op = a.agent.opening
     for t in targets:
         if t.status in ("missed", "close"):
-            w = TARGET_MISS[t.name] * (CLOSE_FACTOR if t.status == "close" else 1.0)
-            start = a.agent.opening.start_s if t.name == "opening_pace" and a.agent.opening else None
-            text = t.reason[:1].upper() + t.reason[1:] + "."
-            if t.name == "opening_pace" and a.agent.opening is not None:
-                text = f"Slow the opening '{a.agent.opening.text}' ({_at(start)}): {t.reason}."
-            add(w, TARGET_SKILL, text, f"target.{t.name}", _target_commitment(t, a), start)
+            c = _target_metric(t).check
+            w = c.miss * (CLOSE_FACTOR if t.status == "close" else 1.0)
+            quote = c.quotes_opening and op is not None
+            start = op.start_s if quote else None
+            text = f"Slow the opening '{op.text}' ({_at(start)}): {t.reason}." if quote else t.reason[:1].upper() + t.reason[1:] + "."
+            add(w, TARGET_SKILL, text, f"target.{t.name}", _target_commitment(t, a, card), start)
     boundary = "boundary-setting" if "boundary-setting" in card.skill_tags else "expectation-setting"
     for label, cost in RISK_COST.items():
         if hits := found(ev, "risks", label):
@@ -221,7 +210,12 @@ def _adjustments(a: Analysis, card, targets: list[TargetCheck], ev) -> list[_Can
     return out
 
 
-SAME_TOPIC = {"target.opening_pace": {"opening"}}  # adjustment source -> strengths it contradicts
+def _clashes(source: str) -> set[str]:
+    """Strength sources an adjustment contradicts: the fix of a target that quotes the opening
+    sentence, and the praise of that same sentence."""
+    if source.startswith("target.") and metrics.check_named(source.removeprefix("target.")).quotes_opening:
+        return {"opening"}
+    return set()
 
 
 def _best(cands: list[_Candidate]) -> _Candidate:
@@ -241,7 +235,7 @@ def build(a: Analysis, card, targets: list[TargetCheck], ev: dict[str, list[Evid
     fixes = _adjustments(a, card, targets, ev)
     strong = _strengths(a, card, targets, ev, softened_at, tone_note)
     if fixes:  # never praise the very line the adjustment asks to change
-        clash = SAME_TOPIC.get(_best(fixes).point.source, set())
+        clash = _clashes(_best(fixes).point.source)
         kept = [c for c in strong if c.point.source not in clash]
         strong = kept if len(kept) >= 2 else strong
     first = _best(strong)

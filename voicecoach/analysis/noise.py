@@ -31,8 +31,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..norms import DEFAULT
 from ..results import Analysis, Segment
-from . import bands, loudness, turns
+from . import loudness, turns
 
 SNR_CLEAN_DB = 60.0  # a floor of digital silence reads -200 dBFS: cap the SNR where it stops mattering
 EDGE_CLEAN_S = 0.05  # onsets/offsets move this much between WAV, MP3 and 8 kHz copies of one real call
@@ -230,7 +231,7 @@ def level_trend_noise(a: Analysis) -> Noise | None:
     return Noise(wander / spread, f"slope error of {len(centres)} windows of 2 s ({wander:.1f} dB wander each{', telephone band' if narrow else ''})")
 
 
-def trend_in_doubt(a: Analysis, max_db_per_min: float = bands.LEVEL_TREND_MAX_DB_PER_MIN) -> Noise | None:
+def trend_in_doubt(a: Analysis, max_db_per_min: float = DEFAULT.level_trend_max_db_per_min) -> Noise | None:
     """The level trend's noise when it exceeds the +/- band the trend is judged by (the take is
     too short to tell), else None: the one test targets and every report use."""
     trend = level_trend_noise(a)

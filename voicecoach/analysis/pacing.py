@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..norms import DEFAULT
 from ..results import Opening, Pauses, Segment, Word
 from .syllables import word_syllables
 
@@ -94,7 +95,7 @@ ABBREVIATIONS = frozenset(
 )
 TITLES = frozenset("mr mrs ms mx dr prof rev fr hon gen capt lt col sgt gov sen rep".split())
 COMMA_END = re.compile(r"[,;:\u2014-][\"')\]]*$")
-MIN_PAUSE_S = 0.25  # a silent pause: Goldman-Eisler; de Jong & Bosker 2013
+MIN_PAUSE_S = DEFAULT.pause_min_s  # a silent pause (norms.py)
 LOST_SPEECH_S = 0.5  # wordless speech this long before the first word is a lost sentence, not a click or breath
 SHORT_OPENING_WORDS = 4  # below this one word more or less moves the rate by 25% or more (tolerance: 10%)
 # Syllable nuclei counted on the signal vs what Whisper's words lead to expect (their syllables at

@@ -1,8 +1,9 @@
 """Progression across takes for a batch: what got better or worse, practice streaks, aggregates.
 
-Pure: rows in, result blocks out. "Better" means closer to the scenario card's targets (default:
-the pacing bands in ``bands.py``), as ``judge.py`` decides for ``voicecoach compare`` too; a change
-the listener would not notice is "about the same".
+Pure: rows in, result blocks out. The metrics are the registry's (voicecoach/metrics.py, those
+shown in ``progression``). "Better" means closer to the scenario card's norms (default: norms.py),
+as ``judge.py`` decides for ``voicecoach compare`` too; a change the listener would not notice is
+"about the same".
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ from typing import Iterable
 
 import numpy as np
 
+from .. import metrics
+from ..norms import DEFAULT, Norms
 from ..results import AgentProgress, BatchRow, GroupStats, MetricChange, ScenarioProgress
-from . import bands, judge
-
-# first-vs-latest metrics of each agent's scenario, judged like ``voicecoach compare`` (analysis/judge.py)
-METRICS = ("rate_wpm", "opening_rate_wpm", "latency_median_s", "stalls", "jump_ins", "level_median_dbfs")
+from . import judge
 
 
-def metric_change(metric: str, first: float | None, last: float | None, targets: judge.Targets | None = None) -> MetricChange:
-    """Latest take vs first take. Better/worse compares the distance to the scenario card's targets
-    (defaults: rate 140-160 wpm, opening 110-140 wpm, latency 0.5-1.5 s; counts: fewer is better)."""
+def metric_change(metric: str, first: float | None, last: float | None, norms: Norms | None = None) -> MetricChange:
+    """Latest take vs first take of the registry metric named ``metric``. Better/worse compares the
+    distance to the goal under the scenario card's norms (default: norms.DEFAULT)."""
     if first is None or last is None:
         return MetricChange(metric, first, last, None, "n/a")
-    _, direction = judge.step(metric, first, last, targets)
+    _, direction = judge.step(metrics.get(metric), first, last, norms)
     return MetricChange(metric, first, last, last - first, "about the same" if direction == "same" else direction)
 
 
@@ -55,9 +55,9 @@ def streaks(days: Iterable[dt.date]) -> tuple[int, int, int]:
     return len(ordered), longest, current
 
 
-def agent_progress(rows: list[BatchRow], targets: dict[str, judge.Targets] | None = None) -> list[AgentProgress]:
+def agent_progress(rows: list[BatchRow], targets: dict[str, Norms] | None = None) -> list[AgentProgress]:
     """One block per agent (None: agent unknown), scenarios in name order. ``targets`` maps a
-    scenario id to its card's targets (``card.targets``); other scenarios use the defaults."""
+    scenario id to its card's norms (``card.norms``); other scenarios use the defaults."""
     by_agent: dict[str | None, list[BatchRow]] = defaultdict(list)
     for r in rows:
         by_agent[r.agent].append(r)
@@ -75,7 +75,8 @@ def agent_progress(rows: list[BatchRow], targets: dict[str, judge.Targets] | Non
             takes = by_scenario[name]
             first, last = takes[0], takes[-1]
             goal = (targets or {}).get(name or "")
-            changes = [metric_change(m, getattr(first, m), getattr(last, m), goal) for m in METRICS] if len(takes) > 1 else []
+            changes = [metric_change(m.name, metrics.row_value(first, m.name), metrics.row_value(last, m.name), goal)
+                       for m in metrics.where(metrics.PROGRESSION)] if len(takes) > 1 else []
             scen.append(ScenarioProgress(name, len(takes), first.path, last.path, changes))
         out.append(
             AgentProgress(
@@ -100,7 +101,7 @@ def _median(values: list[float | None]) -> float | None:
 def group_stats(name: str, rows: list[BatchRow]) -> GroupStats:
     ok = [r for r in rows if r.status == "ok"]
     rates = [r.rate_wpm for r in ok if r.rate_wpm is not None]
-    lo, hi = bands.RATE_NEUTRAL_WPM
+    lo, hi = DEFAULT.rate_neutral_wpm
     return GroupStats(
         name=name,
         clips=len(rows),

@@ -14,13 +14,15 @@ import math
 
 from ..clock import mmss
 from ..results import CustomerTurnTone, Turn
-from .judge import LEVEL_NOTICEABLE_DB, PITCH_NOTICEABLE_SEMITONES, TEMPO_NOTICEABLE_PCT
+from ..norms import DEFAULT
 
-SOFTER_LEVEL_DB = 3.0  # 3 dB is a clear, audible drop (well above the ~1 dB loudness JND)
-SOFTER_PITCH_SEMITONES = 2.0  # wider than a speaker's sentence-to-sentence F0 wander
-# Against softening: an audible rise of level or pitch (the listener thresholds of judge.py).
+LEVEL_NOTICEABLE_DB = DEFAULT.level_noticeable_db
+TEMPO_NOTICEABLE_PCT = DEFAULT.tempo_noticeable_pct
+SOFTER_LEVEL_DB = DEFAULT.softer_level_db
+SOFTER_PITCH_SEMITONES = DEFAULT.softer_pitch_semitones
+# Against softening: an audible rise of level or pitch (the listener thresholds of norms.py).
 RISE_LEVEL_DB = LEVEL_NOTICEABLE_DB
-RISE_PITCH_SEMITONES = PITCH_NOTICEABLE_SEMITONES
+RISE_PITCH_SEMITONES = DEFAULT.pitch_noticeable_semitones
 TENSER_LEVEL_DB = SOFTER_LEVEL_DB  # the mirror image: clearly louder or higher reads as tenser
 TENSER_PITCH_SEMITONES = SOFTER_PITCH_SEMITONES
 

@@ -6,14 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..norms import DEFAULT
 from ..results import Latency, Segment
 
-BACKCHANNEL_MAX_S = 1.0  # "mm-hm": agent turns of <= 1 s and <= 2 words do not count as answers
-BACKCHANNEL_MAX_WORDS = 2
-JUMP_IN_S = 0.2  # natural gaps are about 0.2 s (Levinson & Torreira 2015); less is jumping in
-STALL_S = 3.0
+# the definitions (with their sources) are norms: norms.py
+BACKCHANNEL_MAX_S = DEFAULT.backchannel_max_s
+BACKCHANNEL_MAX_WORDS = DEFAULT.backchannel_max_words
+JUMP_IN_S = DEFAULT.jump_in_s
+STALL_S = DEFAULT.stall_s
+OVERTALK_MIN_S = DEFAULT.overtalk_min_s
 MONO_TURN_GAP_S = 1.5  # agent-only clips: a silence this long is where the caller would speak
-OVERTALK_MIN_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ def build_turns(parties: dict[str, list[Segment]], *, split_gap_s: float | None 
     return turns
 
 
-def is_backchannel(turn: RawTurn, words: int) -> bool:
-    return turn.speaker == "agent" and turn.end_s - turn.start_s <= BACKCHANNEL_MAX_S and words <= BACKCHANNEL_MAX_WORDS
+def is_backchannel(turn: RawTurn, word_count: int) -> bool:
+    return turn.speaker == "agent" and turn.end_s - turn.start_s <= BACKCHANNEL_MAX_S and word_count <= BACKCHANNEL_MAX_WORDS
 
 
 def latencies(turns: list[RawTurn], backchannel: list[bool]) -> list[float | None]:
@@ -69,8 +71,8 @@ def latencies(turns: list[RawTurn], backchannel: list[bool]) -> list[float | Non
 
 
 def latency_stats(values: list[float]) -> Latency | None:
-    """Median, p10 and p90 of response latencies in seconds; jump-ins (< 0.2 s, overlaps included)
-    and stalls (> 3 s) counted."""
+    """Median, p10 and p90 of response latencies in seconds; jump-ins (under JUMP_IN_S, overlaps
+    included) and stalls (over STALL_S) counted."""
     if not values:
         return None
     arr = np.asarray(values, dtype=float)
@@ -100,7 +102,7 @@ def overlaps(a: list[Segment], b: list[Segment]) -> list[Segment]:
 
 
 def overtalk_s(agent: list[Segment], customer: list[Segment]) -> float:
-    """Seconds both channels are active, counting only overlaps of 0.25 s or more."""
+    """Seconds both channels are active, counting only overlaps of OVERTALK_MIN_S or more."""
     return float(sum(o.duration_s for o in overlaps(agent, customer) if o.duration_s >= OVERTALK_MIN_S))
 
 

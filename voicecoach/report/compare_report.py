@@ -4,44 +4,41 @@ from __future__ import annotations
 
 import textwrap
 
+from .. import metrics
+from ..norms import DEFAULT
 from ..results import Comparison, MetricComparison
 from .markdown import cell
 
 WIDTH = 80
-LABELS = {
-    "rate_wpm": "Speaking rate",
-    "opening_rate_wpm": "Opening pace",
-    "opening_vs_rest_pct": "Opening vs rest",
-    "articulation_sps": "Articulation",
-    "fillers_per_min": "Fillers (um, uh)",
-    "latency_median_s": "Latency (median)",
-    "first_response_s": "First response",
-    "jump_ins": "Jump-ins",
-    "stalls": "Stalls",
-    "level_median_dbfs": "Level (median)",
-    "level_trend_db_per_min": "Level trend",
-    "pitch_median_hz": "Pitch (median)",
-    "pitch_spread_semitones": "Pitch spread",
-    "talk_ratio": "Talk ratio",
-    "overtalk_s": "Overtalk",
-    "customer_level_dbfs": "Customer level",
-    "customer_pitch_hz": "Customer pitch",
-}
-FORMATS = {"s": "{:.2f}", "syl/s": "{:.1f}", "dBFS": "{:.1f}", "dB/min": "{:+.1f}", "st": "{:.1f}", "share": "{:.2f}", "count": "{:.0f}", "/min": "{:.1f}"}
+
+
+def _metric(name: str) -> metrics.Metric | None:
+    try:
+        return metrics.get(name)
+    except KeyError:
+        return None
+
+
+def _fmt(name_or_unit: str) -> str:
+    """The display format of a metric (by name), else of the first registered metric with that unit."""
+    m = _metric(name_or_unit) or next((m for m in metrics.REGISTRY if m.unit == name_or_unit), None)
+    return m.fmt if m is not None else "{:.0f}"
 
 
 def label(m: MetricComparison) -> str:
-    return LABELS.get(m.name, m.name)
+    known = _metric(m.name)
+    return known.label if known is not None else m.name
 
 
 def value(v: float | None, unit: str) -> str:
-    return "n/a" if v is None else FORMATS.get(unit, "{:.0f}").format(v)
+    """A value in its metric's format; ``unit`` may be the metric's name or its unit."""
+    return "n/a" if v is None else _fmt(unit).format(v)
 
 
 def change(m: MetricComparison) -> str:
     if m.change is None:
         return "n/a"
-    fmt = FORMATS.get(m.unit, "{:.0f}").lstrip("{:").rstrip("}").lstrip("+")
+    fmt = _fmt(m.name).lstrip("{:").rstrip("}").lstrip("+")
     text = f"{m.change:+{fmt}}"
     if float(text) == 0:  # no "-0.0"
         text = "+" + text[1:]
@@ -56,7 +53,7 @@ def noise_text(item) -> str:
         if item.noise_change is None:
             return ""
         unit = "dB" if item.unit == "dBFS" else item.unit  # a difference of levels is in dB
-        return f"+/-{FORMATS.get(item.unit, '{:.0f}').replace('+', '').format(item.noise_change)} {unit}"
+        return f"+/-{_fmt(item.name).replace('+', '').format(item.noise_change)} {unit}"
     return "" if item.noise_change_s is None else f"+/-{item.noise_change_s:.2f} s"
 
 
@@ -95,9 +92,11 @@ def render_text(c: Comparison) -> str:
     cols = "".join(f"{'take ' + str(i):>9}" for i in range(1, len(c.takes) + 1))
     lines += ["", f"{'METRICS':<24}{cols}  {'change':>12}  verdict"]
     for m in c.metrics:
-        vals = "".join(f"{value(v, m.unit):>9}" for v in m.values)
+        vals = "".join(f"{value(v, m.name):>9}" for v in m.values)
         lines.append(f"  {label(m) + ' (' + m.unit + ')':<22}{vals}  {change(m):>12}  {verdict(m)}")
-    lines.append("  noticeable: rates 5%+, latency over 0.1 s, level 1 dB+, and more than the two takes'")
+    n = DEFAULT
+    lines.append(f"  noticeable: rates {n.tempo_noticeable_pct:g}%+, latency over {n.latency_noticeable_s:g} s, level "
+                 f"{n.level_noticeable_db:g} dB+, and more than the two takes'")
     lines.append("  measurement noise (+/-); better/worse against the targets")
     if c.turns:
         lines += ["", "RESPONSE LATENCY, TURN BY TURN"]
@@ -133,7 +132,7 @@ def render_markdown(c: Comparison) -> str:
         lines.append(f"- Take {i} ({pace}): \"{cell(t.opening_text or '')}\"")
     lines += ["", "## Metrics", "", f"| Metric | {heads} | Change | Verdict |", "|---|" + "---:|" * (len(c.takes) + 1) + "---|"]
     for m in c.metrics:
-        vals = " | ".join(value(v, m.unit) for v in m.values)
+        vals = " | ".join(value(v, m.name) for v in m.values)
         lines.append(f"| {label(m)} ({cell(m.unit)}) | {vals} | {change(m)} | {verdict(m)} |")
     if c.turns:
         lines += ["", "## Response latency, turn by turn", "", f"| Answer | {heads} | Change | Verdict | After the caller said |",

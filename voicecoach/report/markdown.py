@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..analysis import bands, fillers, noise, pacing, roles
+from .. import metrics
+from ..analysis import fillers, pacing, roles
 from ..clock import mmss
 from ..results import Analysis
 from . import scenario_view as sv
@@ -19,29 +20,9 @@ def num(value: float | None, fmt: str = "{:.0f}", unit: str = "") -> str:
 
 
 def _headline(a: Analysis) -> list[str]:
-    ag = a.agent
-    lo, hi = bands.RATE_TARGET_WPM
-    rate_unsure = "" if ag.rate_confidence == "high" else "; unsure: line noise, reads high"
-    rows = [("Speaking rate", num(ag.rate_wpm, unit=" wpm"), f"target {lo:.0f}-{hi:.0f} ({bands.rate_band(ag.rate_wpm)}){rate_unsure}")]
-    if ag.opening is not None:
-        rest = "" if ag.opening.vs_rest_pct is None else f"; {ag.opening.vs_rest_pct:+.0f}% vs the rest"
-        unsure = "" if ag.opening.confidence == "high" else "; low confidence, see the opening"
-        rows.append(("Opening pace", num(ag.opening.rate_wpm, unit=" wpm"), f"aim under {bands.OPENING_MAX_WPM:.0f}{rest}{unsure}"))
-    if a.latency is not None:
-        clo, chi = bands.LATENCY_CALM_S
-        rows.append(("Response latency (median)", num(a.latency.median_s, "{:.2f}", " s"), f"calm {clo}-{chi} s ({bands.latency_band(a.latency.median_s)})"))
-        rows.append(("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", "under 0.2 s / over 3 s"))
-    rows.append(("First response", num(a.first_response_s, "{:.2f}", " s"), "after the caller's first words"))
-    if ag.fillers is not None:
-        at = ", ".join(mmss(f["start_s"]) for f in ag.fillers.items)
-        least = "" if ag.fillers.confidence == "high" else "at least (line noise); "
-        rows.append(("Fillers (um, uh)", f"{ag.fillers.count} ({num(ag.fillers.per_min, '{:.1f}')}/min)", least + (f"at {at}" if at else "none heard")))
-    trend_unsure = " (unsure on a take this short)" if noise.trend_in_doubt(a) is not None else ""
-    rows.append(("Level (median)", num(ag.level.median_dbfs, "{:.1f}", " dBFS"), f"trend {num(ag.level.trend_db_per_min, '{:+.1f}', ' dB/min')}{trend_unsure}"))
-    rows.append(("Pitch (median)", num(ag.pitch.median_hz, unit=" Hz"), f"spread {num(ag.pitch.spread_semitones, '{:.1f}', ' st')}"))
-    if a.talk_ratio is not None:
-        rows.append(("Talk ratio", f"{a.talk_ratio * 100:.0f}% agent", f"overtalk {num(a.overtalk_s, '{:.1f}', ' s')}"))
-    return ["| Measure | Value | Against |", "|---|---:|---|"] + [f"| {cell(n)} | {cell(v)} | {cell(b)} |" for n, v, b in rows]
+    """The registry's headline rows (metrics.headline_rows) as a table."""
+    rows = metrics.headline_rows(a)
+    return ["| Measure | Value | Against |", "|---|---:|---|"] + [f"| {cell(r.label)} | {cell(r.value_text)} | {cell(r.note)} |" for r in rows]
 
 
 def _debrief(a: Analysis) -> list[str]:

@@ -12,12 +12,17 @@ from ..results import EvidenceItem, ScenarioResult
 
 WIDTH = 80
 MARK = {"met": "[met]", "close": "[close]", "missed": "[missed]", "n/a": "[n/a]"}
-TARGET_NAMES = {"opening_pace": "opening pace", "latency": "pause before answering", "jump_ins_stalls": "jump-ins/stalls",
-                "rate": "speaking rate", "level_trend": "level trend"}
 CATEGORY_TITLES = {
     "acknowledgment": "Acknowledgment", "options": "Options", "next_steps": "Next steps",
     "risks": "Risks", "ace": "ACE lens",
 }
+
+
+def _target_title(name: str) -> str:
+    """A target's title in the TARGETS table (the registry's Check), else its name in words."""
+    from .. import metrics
+
+    return next((m.check.title for m in metrics.checks() if m.check.name == name), name.replace("_", " "))
 
 
 def _wrap(text: str, first: str, rest: str | None = None, width: int = WIDTH) -> list[str]:
@@ -51,7 +56,7 @@ def render_block(s: ScenarioResult, width: int = WIDTH) -> list[str]:
             lines += _wrap(d.note, "  ", width=width)
     lines += ["", "TARGETS"]
     for t in s.targets:
-        name = TARGET_NAMES.get(t.name, t.name.replace("_", " "))
+        name = _target_title(t.name)
         lines += _wrap(t.reason, f"  {MARK.get(t.status, t.status):<9}{name}: ", "            ", width)
     lines += ["", "OBSERVER NOTES (+ heard, - missing, ! risk heard)"]
     for category, items in s.evidence.items():

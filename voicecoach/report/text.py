@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from ..analysis import bands, fillers, noise, pacing, roles
+from .. import metrics
+from ..analysis import fillers, judge, pacing, roles
 from ..clock import mmss as _mmss
+from ..norms import DEFAULT
 from ..results import Analysis
 from . import scenario_text
 
@@ -20,38 +22,16 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
+NOTE_COL = 38  # where the headline's notes start
+
+
 def _headline(a: Analysis) -> list[str]:
-    ag = a.agent
-    lo, hi = bands.RATE_TARGET_WPM
-    rows = [
-        ("Speaking rate", _num(ag.rate_wpm, unit=" wpm") + ("?" if ag.rate_confidence != "high" and ag.rate_wpm else ""),
-         f"target {lo:.0f}-{hi:.0f}, {bands.rate_band(ag.rate_wpm)}" if ag.rate_confidence == "high" else "unsure: line noise, reads high"),
-        ("Articulation", _num(ag.articulation_sps, "{:.1f}", " syl/s"), "syllables per second of speech"),
-    ]
-    if ag.opening is not None:
-        op = ag.opening
-        value = _num(op.rate_wpm, unit=" wpm") + ("?" if op.confidence != "high" and op.rate_wpm is not None else "")
-        note = f"aim under {bands.OPENING_MAX_WPM:.0f} and slower than the rest" if op.confidence == "high" else "low confidence: see OPENING"
-        rows.append(("Opening pace", value, note))
-    if a.latency is not None:
-        clo, chi = bands.LATENCY_CALM_S
-        rows.append(("Response latency", _num(a.latency.median_s, "{:.2f}", " s"), f"median; calm {clo}-{chi} s after the caller"))
-        rows.append(("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", "under 0.2 s / over 3 s"))
-    rows.append(("First response", _num(a.first_response_s, "{:.2f}", " s"), "from the clip start" if a.layout == "mono" else "after the caller's first words"))
-    if ag.fillers is not None:
-        rows.append(("Fillers", f"{ag.fillers.count} ({_num(ag.fillers.per_min, '{:.1f}')}/min)",
-                     "per minute of speech; not counted as words" if ag.fillers.confidence == "high" else "at least (line noise)"))
-    lv = ag.level
-    rows.append(("Level", _num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {_num(lv.p10_dbfs, '{:.1f}')} / p90 {_num(lv.p90_dbfs, '{:.1f}')}"))
-    trend_note = f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f} dB/min"
-    trend_noise = noise.trend_in_doubt(a)
-    if trend_noise is not None:
-        trend_note = f"unsure: +/-{trend_noise.value:.0f} dB/min on a take this short"
-    rows.append(("Level trend", _num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), trend_note))
-    rows.append(("Pitch", _num(ag.pitch.median_hz, unit=" Hz"), f"spread {_num(ag.pitch.spread_semitones, '{:.1f}', ' st')} (p10-p90)"))
-    if a.talk_ratio is not None:
-        rows.append(("Talk ratio", f"{a.talk_ratio * 100:.0f}% agent", f"overtalk {_num(a.overtalk_s, '{:.1f}', ' s')}"))
-    return [f"  {name:<18} {value:>14}   {note}"[:WIDTH] for name, value, note in rows]
+    """One line per headline row of the registry (metrics.headline_rows), a long note wrapped."""
+    lines = []
+    for r in metrics.headline_rows(a):
+        first = f"  {r.label:<18} {r.value_text:>14}   "
+        lines += textwrap.wrap(r.note, WIDTH, initial_indent=first, subsequent_indent=" " * NOTE_COL, break_on_hyphens=False) or [first.rstrip()]
+    return lines
 
 
 def _opening(a: Analysis) -> list[str]:
@@ -60,12 +40,7 @@ def _opening(a: Analysis) -> list[str]:
         return []
     lines = ["OPENING SENTENCE"]
     lines += _wrap(f'"{op.text}"' if op.text else "(speech, but no words recognised)")
-    if op.vs_rest_pct is None:
-        cmp = "not enough other speech to compare"
-    elif abs(op.vs_rest_pct) < 5:
-        cmp = f"about the same pace as the rest ({op.vs_rest_pct:+.0f}%)"
-    else:
-        cmp = f"{abs(op.vs_rest_pct):.0f}% {'faster' if op.vs_rest_pct > 0 else 'slower'} than the rest"
+    cmp = judge.vs_rest_words(op.vs_rest_pct)
     lines.append(f"  {_mmss(op.start_s)}-{_mmss(op.end_s)}, {op.words} words, {_num(op.rate_wpm, unit=' wpm')}, {cmp}")
     lines += _wrap(pacing.opening_mark(op)[:1].upper() + pacing.opening_mark(op)[1:])
     said = fillers.in_opening(a.agent)
@@ -92,19 +67,20 @@ def _turn_table(a: Analysis) -> list[str]:
         text = text if len(text) <= room else text[: room - 3] + "..."
         lines.append(prefix + text)
     if any(t.backchannel for t in a.turns):
-        lines.append("  * backchannel (1 s or less, 2 words or fewer): not counted as an answer")
+        lines.append(f"  * backchannel ({DEFAULT.backchannel_max_s:g} s or less, {DEFAULT.backchannel_max_words} words or fewer): "
+                     "not counted as an answer")
     if any(t.rate_flag for t in a.turns):
-        lo, hi = bands.RATE_FLAG_WPM
-        lines.append(f"  ! a sustained run (8+ words) below {lo:.0f} or above {hi:.0f} wpm: the caller hears it")
+        lo, hi = DEFAULT.rate_flag_wpm
+        lines.append(f"  ! a sustained run ({DEFAULT.rate_flag_min_words}+ words) below {lo:g} or above {hi:g} wpm: the caller hears it")
     return lines
 
 
 def _pauses(a: Analysis) -> list[str]:
     p = a.agent.pauses
     if p.count == 0:
-        return ["PAUSES", "  no pauses of 0.25 s or more inside the agent's turns"]
+        return ["PAUSES", f"  no pauses of {DEFAULT.pause_min_s:g} s or more inside the agent's turns"]
     noun = "pause" if p.count == 1 else "pauses"
-    return ["PAUSES", f"  {p.count} {noun} of 0.25 s or more, mean {p.mean_s:.2f} s, longest {p.longest_s:.2f} s"]
+    return ["PAUSES", f"  {p.count} {noun} of {DEFAULT.pause_min_s:g} s or more, mean {p.mean_s:.2f} s, longest {p.longest_s:.2f} s"]
 
 
 def _fillers(a: Analysis) -> list[str]:

@@ -3,7 +3,8 @@
 A card names the spark (``trigger``), the customer's lens (what they fear losing, what matters now,
 why timing is sensitive), the policy boundary (``constraint``), the one ``skill`` practised, its
 ``skill_tags``, the caller's lines for cued solo practice, the pacing ``targets`` and extra phrase
-cues per observer category. Shipped cards live beside this file; a user card is any path to a
+cues per observer category. The ``[targets]`` table sets the card's norms (norms.py: the
+fields marked ``card``; the rest keep their defaults). Shipped cards live beside this file; a user card is any path to a
 ``.toml`` file with the same fields. Every problem is a ScenarioError naming the file and the field.
 """
 
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..analysis.judge import Targets  # what good looks like: the one definition, shared with compare and batch
 from ..errors import ScenarioError
+from ..norms import BAND_FIELDS, CARD_FIELDS, DEFAULT, Norms, card_values
 
 CARDS_DIR = Path(__file__).parent
 SKILLS = ("acknowledgment", "options", "boundary-setting", "expectation-setting", "pacing")
@@ -40,7 +41,7 @@ class Card:
     fears_losing: str
     matters_now: str
     why_timing: str
-    targets: Targets = field(default_factory=Targets)
+    norms: Norms = DEFAULT  # what good looks like: the default phone norms with the card's [targets] over them
     # category -> label -> phrases; added to the built-in cues of analysis/evidence.py
     cues: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     source: str = ""
@@ -50,7 +51,7 @@ class Card:
 
     def brief_lines(self) -> list[tuple[str, str]]:
         """The one-minute brief as (heading, text) pairs, in reading order."""
-        t = self.targets
+        n = self.norms
         return [
             ("Scene", self.setup),
             ("Trigger", self.trigger),
@@ -61,12 +62,15 @@ class Card:
             ("Skill", f"{self.skill} (tags: {', '.join(self.skill_tags)})"),
             (
                 "Targets",
-                f"rate {t.rate_wpm[0]:.0f}-{t.rate_wpm[1]:.0f} wpm; opening under {t.opening_max_wpm:.0f} wpm and "
-                f"at least {abs(t.opening_vs_rest_max_pct):.0f}% slower than the rest; pause "
-                f"{t.latency_s[0]:g}-{t.latency_s[1]:g} s after the caller; level trend within "
-                f"+/-{t.level_trend_max_db_per_min:g} dB/min",
+                f"rate {n.rate_target()}; opening {n.opening_target()}; pause {n.latency_target()} after the caller; "
+                f"level trend {n.trend_target()}",
             ),
         ]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The card as JSON values, its norms as the [targets] table writes them."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "norms"}
+        return {**data, "targets": card_values(self.norms)}
 
 
 _TEXT_FIELDS = ("id", "title", "channel", "trigger", "setup", "skill", "constraint")
@@ -120,27 +124,25 @@ def _band(value: Any, src: str, name: str) -> tuple[float, float]:
     return lo, hi
 
 
-def _targets(data: Any, src: str) -> Targets:
+_SIGNED = frozenset({"opening_vs_rest_max_pct"})  # a percentage difference: negative is slower
+
+
+def _norms(data: Any, src: str) -> Norms:
+    """The card's [targets] over the default norms: bands as [low, high], limits above zero."""
     if data is None:
-        return Targets()
+        return DEFAULT
     if not isinstance(data, dict):
         _raise(src, "targets", "must be a table ([targets])")
-    known = {"rate_wpm", "opening_max_wpm", "opening_vs_rest_max_pct", "latency_s", "level_trend_max_db_per_min"}
     for key in data:
-        if key not in known:
-            _raise(src, f"targets.{key}", f"unknown field (known: {', '.join(sorted(known))})")
-    base = Targets()
+        if key not in CARD_FIELDS:
+            _raise(src, f"targets.{key}", f"unknown field (known: {', '.join(sorted(CARD_FIELDS))})")
     values: dict[str, Any] = {}
-    for key in ("rate_wpm", "latency_s"):
-        if key in data:
-            values[key] = _band(data[key], src, f"targets.{key}")
-    for key in ("opening_max_wpm", "opening_vs_rest_max_pct", "level_trend_max_db_per_min"):
-        if key in data:
-            values[key] = _number(data[key], src, f"targets.{key}")
-    for key in ("opening_max_wpm", "level_trend_max_db_per_min"):
-        if values.get(key, 1.0) <= 0:
-            _raise(src, f"targets.{key}", "must be above zero")
-    return Targets(**{**base.__dict__, **values})
+    for key, value in data.items():
+        name = f"targets.{key}"
+        values[key] = _band(value, src, name) if key in BAND_FIELDS else _number(value, src, name)
+        if key not in BAND_FIELDS and key not in _SIGNED and values[key] <= 0:
+            _raise(src, name, "must be above zero")
+    return DEFAULT.replace(**values)
 
 
 def _cues(data: Any, src: str) -> dict[str, dict[str, list[str]]]:
@@ -208,7 +210,7 @@ def parse_card(data: dict, src: str) -> Card:
         customer_name=name.strip() if name else None,
         customer_lines=lines,
         **lens_text,
-        targets=_targets(data.get("targets"), src),
+        norms=_norms(data.get("targets"), src),
         cues=_cues(data.get("cues"), src),
         source=src,
         cue_audio=cue_audio,
