@@ -16,9 +16,9 @@ LEVEL_TREND_MAX_DB_PER_MIN = DEFAULT.level_trend_max_db_per_min
 MIN_FLAG_WORDS = DEFAULT.rate_flag_min_words
 
 
-def rate_flag(rate_wpm: float | None, words: int) -> str | None:
+def rate_flag(rate_wpm: float | None, word_count: int) -> str | None:
     """'too slow' / 'too fast' for a sustained run outside the default flag band."""
-    return judge.rate_flag(rate_wpm, words)
+    return judge.rate_flag(rate_wpm, word_count)
 
 
 def rate_band(rate_wpm: float | None) -> str:

@@ -104,9 +104,9 @@ def latency_word(latency_s: float | None, n: Norms = DEFAULT) -> str:
     return "quick" if latency_s < lo else "long"
 
 
-def rate_flag(rate_wpm: float | None, words: int, n: Norms = DEFAULT) -> str | None:
+def rate_flag(rate_wpm: float | None, word_count: int, n: Norms = DEFAULT) -> str | None:
     """'too slow' / 'too fast' for a sustained run (``rate_flag_min_words`` or more) outside the flag band."""
-    if rate_wpm is None or words < n.rate_flag_min_words:
+    if rate_wpm is None or word_count < n.rate_flag_min_words:
         return None
     flo, fhi = n.rate_flag_wpm
     return "too slow" if rate_wpm < flo else "too fast" if rate_wpm > fhi else None

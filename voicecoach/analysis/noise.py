@@ -95,10 +95,10 @@ def _unheard_words(a: Analysis, party: str, rate_wpm: float | None) -> tuple[flo
     return silent_s, (silent_s * rate_wpm / 60.0 if rate_wpm else 0.0)
 
 
-def _rate_rel(words: float, speech_s: float, edges: int, e: float, extra_words: float = 0.0) -> float:
-    if words <= 0 or speech_s <= 0:
+def _rate_rel(word_count: float, speech_s: float, edges: int, e: float, extra_words: float = 0.0) -> float:
+    if word_count <= 0 or speech_s <= 0:
         return float("inf")
-    return math.hypot((WORDS_FLIP + extra_words) / words, e * math.sqrt(edges) / speech_s)
+    return math.hypot((WORDS_FLIP + extra_words) / word_count, e * math.sqrt(edges) / speech_s)
 
 
 def _trend_windows(segments: list[Segment]) -> list[float]:

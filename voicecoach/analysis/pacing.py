@@ -79,9 +79,9 @@ def rate_confidence(snr_db: float | None) -> tuple[str, str | None]:
                    f"and rate_wpm reads high (up to 9% at 30 dB, 21% at 20 dB)")
 
 
-def rate_wpm(words: int, speaking_s: float) -> float | None:
+def rate_wpm(word_count: int, speaking_s: float) -> float | None:
     """Words per minute of speaking time (speech activity with pauses >= 0.25 s removed)."""
-    return words / (speaking_s / 60.0) if speaking_s > 0 and words > 0 else None
+    return word_count / (speaking_s / 60.0) if speaking_s > 0 and word_count > 0 else None
 
 
 def speaking_within(segments: list[Segment], start_s: float, end_s: float) -> float:
@@ -155,13 +155,13 @@ def _nuclei_per_syllable(nuclei_s: np.ndarray, segments: list[Segment], placed: 
     return float(np.clip(heard / total, *NUCLEI_PER_SYLLABLE_RANGE))
 
 
-def _mark(words: int, heard: int | None, expected: float, basis: str) -> tuple[str, str | None, bool]:
-    """(confidence, reason, withhold) for an opening of ``words`` words whose span holds ``heard``
+def _mark(word_count: int, heard: int | None, expected: float, basis: str) -> tuple[str, str | None, bool]:
+    """(confidence, reason, withhold) for an opening of ``word_count`` words whose span holds ``heard``
     syllable nuclei where its words lead to expect ``expected`` (their syllables at this voice's
     nuclei per syllable)."""
     implied = round(expected)
     diff = None if heard is None else heard - expected
-    said = f"the signal holds {heard} syllable nuclei where Whisper's {words} words lead to expect about {implied}"
+    said = f"the signal holds {heard} syllable nuclei where Whisper's {word_count} words lead to expect about {implied}"
     if diff is not None and diff > max(SYLLABLE_WITHHOLD[0], SYLLABLE_WITHHOLD[1] * implied):
         return "low", f"{said}: words are missing", True
     if diff is not None and abs(diff) > max(SYLLABLE_DOUBT[0], SYLLABLE_DOUBT[1] * implied):
@@ -169,8 +169,8 @@ def _mark(words: int, heard: int | None, expected: float, basis: str) -> tuple[s
         # word Whisper invented, so it casts doubt but does not withhold
         what = "a word or a filler may be missing" if diff > 0 else "a word may be extra, or the syllables are hard to count here"
         return "low", f"{said}: {what}", False
-    if words < SHORT_OPENING_WORDS:
-        return "low", f"only {words} word{'s' if words != 1 else ''}: one word more or less moves its rate by {100 / words:.0f}%", False
+    if word_count < SHORT_OPENING_WORDS:
+        return "low", f"only {word_count} word{'s' if word_count != 1 else ''}: one word more or less moves its rate by {100 / word_count:.0f}%", False
     if heard is None and basis != "sentence end":
         return "low", f"it ends at a {basis} with no full stop, and the signal could not cross-check its words", False
     return "high", None, False
