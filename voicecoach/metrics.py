@@ -320,9 +320,9 @@ def checks() -> list[Metric]:
     return sorted((m for m in REGISTRY if m.check is not None), key=lambda m: m.check.order)
 
 
-def check_named(name: str) -> Check:
-    """A target's Check by its TargetCheck name."""
-    return next(m.check for m in checks() if m.check.name == name)
+def target_metric(name: str) -> Metric | None:
+    """The metric behind a target, by its TargetCheck name (None: no such target)."""
+    return next((m for m in checks() if m.check.name == name), None)
 
 
 def register(metric: Metric) -> None:

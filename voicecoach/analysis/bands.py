@@ -13,7 +13,6 @@ RATE_FLAG_WPM = DEFAULT.rate_flag_wpm
 OPENING_MAX_WPM = DEFAULT.opening_max_wpm
 LATENCY_CALM_S = DEFAULT.latency_s
 LEVEL_TREND_MAX_DB_PER_MIN = DEFAULT.level_trend_max_db_per_min
-MIN_FLAG_WORDS = DEFAULT.rate_flag_min_words
 
 
 def rate_flag(rate_wpm: float | None, word_count: int) -> str | None:

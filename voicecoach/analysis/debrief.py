@@ -105,15 +105,11 @@ def _skill(category: str, label: str) -> str:
     return EVIDENCE_SKILL.get(f"{category}.{label}", EVIDENCE_SKILL.get(category, "acknowledgment"))
 
 
-def _target_metric(t: TargetCheck) -> metrics.Metric:
-    return next(m for m in metrics.checks() if m.check.name == t.name)
-
-
 def _target_commitment(t: TargetCheck, a: Analysis, card) -> str:
     """The commitment for a missed target, on the side of the goal the measured number lies
     (the judge's Verdict.side against the card's norms: a latency under the calm band asks for a
     breath, over it for saying what you are doing)."""
-    m = _target_metric(t)
+    m = metrics.target_metric(t.name)
     side = judge.assess(m, a, card.norms).side
     return m.check.commitment.get(side) or next(iter(m.check.commitment.values()))
 
@@ -126,7 +122,7 @@ def _strengths(a: Analysis, card, targets: list[TargetCheck], ev, softened_at: f
     op = a.agent.opening
     for t in targets:
         if t.status == "met":
-            c = _target_metric(t).check
+            c = metrics.target_metric(t.name).check
             if c.quotes_opening and op is not None:
                 add(c.strength, TARGET_SKILL, f"{c.lead} '{op.text}' ({_at(op.start_s)}): {t.reason}.", f"target.{t.name}", op.start_s)
             else:
@@ -180,7 +176,7 @@ def _adjustments(a: Analysis, card, targets: list[TargetCheck], ev) -> list[_Can
     op = a.agent.opening
     for t in targets:
         if t.status in ("missed", "close"):
-            c = _target_metric(t).check
+            c = metrics.target_metric(t.name).check
             w = c.miss * (CLOSE_FACTOR if t.status == "close" else 1.0)
             quote = c.quotes_opening and op is not None
             start = op.start_s if quote else None
@@ -213,7 +209,8 @@ def _adjustments(a: Analysis, card, targets: list[TargetCheck], ev) -> list[_Can
 def _clashes(source: str) -> set[str]:
     """Strength sources an adjustment contradicts: the fix of a target that quotes the opening
     sentence, and the praise of that same sentence."""
-    if source.startswith("target.") and metrics.check_named(source.removeprefix("target.")).quotes_opening:
+    m = metrics.target_metric(source.removeprefix("target.")) if source.startswith("target.") else None
+    if m is not None and m.check.quotes_opening:
         return {"opening"}
     return set()
 

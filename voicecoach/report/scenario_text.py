@@ -22,7 +22,8 @@ def _target_title(name: str) -> str:
     """A target's title in the TARGETS table (the registry's Check), else its name in words."""
     from .. import metrics
 
-    return next((m.check.title for m in metrics.checks() if m.check.name == name), name.replace("_", " "))
+    m = metrics.target_metric(name)
+    return m.check.title if m is not None else name.replace("_", " ")
 
 
 def _wrap(text: str, first: str, rest: str | None = None, width: int = WIDTH) -> list[str]:
