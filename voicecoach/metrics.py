@@ -102,9 +102,6 @@ class Metric:
             return self.get(lambda p: read_path(x, p))
         return read_path(x, self.path)
 
-    def raw(self, a: Any) -> float | None:
-        return self.read(a)
-
     def doubt(self, a: Analysis, n: Norms | None = None) -> str | None:
         """Why this clip's number is unsure (None: it is not)."""
         return None if self.unsure is None else self.unsure(a, n or for_analysis(a))
@@ -287,7 +284,7 @@ REGISTRY: list[Metric] = [
            noticeable=lambda n: judge.by_abs(n.spread_noticeable_semitones), places=frozenset({COMPARE})),
     Metric("talk_ratio", "Talk ratio", "share", "{:.2f}", path="talk_ratio", noticeable=lambda n: judge.by_abs(n.talk_ratio_noticeable),
            row=_talk_row),
-    Metric("overtalk_s", "Overtalk", "s", "{:.1f}", path="overtalk_s", direction="lower", goal=lambda n: 0.0,
+    Metric("overtalk_s", "Overtalk", "s", "{:.2f}", path="overtalk_s", direction="lower", goal=lambda n: 0.0,
            noticeable=lambda n: judge.by_abs(n.overtalk_min_s), places=frozenset({COMPARE})),
     Metric("customer_level_dbfs", "Customer level", "dBFS", "{:.1f}", path="customer.level.median_dbfs",
            noticeable=lambda n: judge.by_abs(n.level_noticeable_db), places=frozenset({COMPARE})),
@@ -351,7 +348,7 @@ def registered(metric: Metric) -> Iterator[Metric]:
 def flatten(a: Analysis, *, trusted: bool = True) -> dict[str, float | None]:
     """{name: value} of every registered metric for one clip; ``trusted``: withheld values None."""
     n = for_analysis(a)
-    return {m.name: (m.value(a, n) if trusted else m.raw(a)) for m in REGISTRY}
+    return {m.name: (m.value(a, n) if trusted else m.read(a)) for m in REGISTRY}
 
 
 def marks(a: Analysis) -> dict[str, str]:
@@ -373,7 +370,7 @@ def headline_rows(a: Analysis, norms: Norms | None = None) -> list[Row]:
 
 
 def _default_row(a: Analysis, m: Metric, n: Norms) -> Row:
-    v = m.raw(a)
+    v = m.read(a)
     doubt = m.doubt(a, n)
     value = m.text(v) + ("?" if doubt and v is not None else "")
     if m.goal is None:

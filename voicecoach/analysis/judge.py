@@ -139,7 +139,7 @@ def assess(metric: Any, a: Analysis, norms: Norms | None = None) -> Verdict:
     if metric.assess is not None:
         return metric.assess(a, n)
     target = metric.target_text(n)
-    v = metric.raw(a)
+    v = metric.read(a)
     if v is None:
         return Verdict("n/a", "n/a", "", target, f"{metric.label.lower()} not measured on this clip")
     why = metric.doubt(a, n)
