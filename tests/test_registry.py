@@ -95,7 +95,7 @@ def test_display_strings_follow_the_norms():
     n = norms.DEFAULT.replace(level_trend_max_db_per_min=3.0, jump_in_s=0.25, stall_s=4.0)
     assert n.trend_target() == "within +/-3 dB/min" and n.jump_stall_limits() == "under 0.25 s / over 4 s"
     assert norms.DEFAULT.rate_target() == "140-160 wpm" and norms.DEFAULT.latency_target() == "0.5-1.5 s"
-    for name, default, unit, source in norms.describe():  # every norm has its unit and its source
+    for name, _default, unit, source in norms.describe():  # every norm has its unit and its source
         assert unit and source, name
     assert set(norms.CARD_FIELDS) == {"rate_wpm", "opening_max_wpm", "opening_vs_rest_max_pct", "latency_s", "level_trend_max_db_per_min"}
 
