@@ -1,4 +1,8 @@
-"""The one road from a clip to an Analysis, used alike by analyze, compare and batch."""
+"""The one road from a clip to an Analysis, used alike by analyze, compare and batch.
+
+``analyze_clip`` also hands back what a report draws besides the numbers (the decoded audio and
+each party's level and pitch track), so the renderers never decode or measure anything again.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from .analysis.coach import coach
 from .clock import mmss
 from .errors import AudioError
 from .analysis import bands, diarize, fillers, loudness, pacing, pitch, roles, syllables, turns
-from .results import AgentChannel, Analysis, Recording, Segment, SpeakerStats, Turn, VoiceSplit
+from .analysis.tracks import party_track
+from .results import AgentChannel, Analysis, Recording, Segment, SpeakerStats, Track, Turn, VoiceSplit
 
 CHANNELS = {"left": 0, "right": 1}
 AGENT_CHANNELS = ("auto", *CHANNELS)  # auto: the sidecar's agent_channel, else decided from the call (analysis.roles)
@@ -46,6 +51,16 @@ class Options:
     agent: str | None = None  # "mixed": the agent's enrolled voice (voicecoach enrol); None: the sidecar's agent, if enrolled
     scenario: str | None = None  # a shipped card id ("long-hold") or a path to a .toml card
     cpu_threads: int = 0  # Whisper's threads; 0: CTranslate2's default. Batch workers set their share
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """One clip's Analysis plus what its HTML report draws besides the numbers: the audio as
+    decoded for the analysis (to embed) and each party's level and pitch track (to plot)."""
+
+    analysis: Analysis
+    tracks: tuple[Track, ...]
+    audio: audio.Audio
 
 
 @dataclass(frozen=True)
@@ -278,6 +293,13 @@ def sidecar_cues(path: str | Path) -> tuple[Cue, ...] | None:
         raise AudioError(f"{path}: the sidecar's cues are malformed ({e}); each needs start_s and end_s") from e
 
 
+def _tracks(parties: dict[str, _Party]) -> tuple[Track, ...]:
+    """Each party's plotted level and pitch, from its own frames, mask and F0 (customer first, so
+    the agent's line is drawn on top)."""
+    order = sorted(parties.values(), key=lambda p: p.name != "customer")
+    return tuple(party_track(p.name, p.act.frame_dbfs, p.act.frame_mask(), p.f0, hop_s=p.act.hop_s) for p in order)
+
+
 def analyze(
     path: str | Path,
     options: Options = Options(),
@@ -285,6 +307,16 @@ def analyze(
     on_progress: Callable[[float, float], None] | None = None,
 ) -> Analysis:
     """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing."""
+    return analyze_clip(path, options, on_progress=on_progress).analysis
+
+
+def analyze_clip(
+    path: str | Path,
+    options: Options = Options(),
+    *,
+    on_progress: Callable[[float, float], None] | None = None,
+) -> Analyzed:
+    """``analyze``, keeping the decoded audio and the parties' level and pitch tracks for a report."""
     if options.agent_channel not in AGENT_CHANNELS:
         raise ValueError(f"agent_channel must be one of {AGENT_CHANNELS}")
     if options.layout not in ("auto", "mixed") or options.agent_speaks not in ("first", "second"):
@@ -443,4 +475,5 @@ def analyze(
         voices=voice_split,
         recording=Recording(clip.source_sr, {name: round(p.act.loud_dbfs - p.act.floor_dbfs, 1) for name, p in parties.items()}),
     )
-    return result if card is None else replace(result, scenario=coach(result, card))
+    result = result if card is None else replace(result, scenario=coach(result, card))
+    return Analyzed(result, _tracks(parties), clip)
