@@ -83,7 +83,8 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
     from .report import render, render_clip
 
     try:
-        result = pipeline.analyze(task.path, task.options)
+        analyzed = pipeline.analyze_clip(task.path, task.options)
+        result = analyzed.analysis
     except VoicecoachError as e:
         return ClipOutcome(task.rel, error=str(e))
     except Exception as e:  # one bad clip never stops the batch; the message keeps the bug's type
@@ -91,7 +92,7 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
     warnings = list(result.warnings)
     html_text = None
     try:
-        html_text = render_clip(result, "html", task.path)
+        html_text = render_clip(analyzed, "html")  # the decoded audio and tracks: nothing decoded twice
     except Exception as e:  # the JSON result stands even when the page cannot be drawn
         warnings.append(f"HTML report not written: {type(e).__name__}: {e}")
     return ClipOutcome(task.rel, None, _metrics(result), tuple(warnings), render(result, "json"), html_text)

@@ -149,16 +149,16 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
     """
     from dataclasses import replace
 
-    from .pipeline import analyze as run_analysis
+    from .pipeline import analyze_clip
     from .report import render_clip
 
     if scenario is None and (scenario := _recorded_scenario(clip)) is not None:
         click.echo(f"coaching against {scenario}, the scene this take was recorded for (--scenario to change)", err=True)
     options = replace(_options(agent_channel, model, allow_download, layout, agent_speaks), scenario=scenario, agent=agent_name)
-    result = run_analysis(clip, options, on_progress=_progress_printer())
+    analyzed = analyze_clip(clip, options, on_progress=_progress_printer())
     if sys.stderr.isatty():
         click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
-    _write(render_clip(result, fmt, clip, agent_channel=agent_channel), out)
+    _write(render_clip(analyzed, fmt), out)
 
 
 @main.command(context_settings=CONTEXT)
@@ -180,7 +180,7 @@ def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, mode
     import dataclasses
 
     from .compare import compare as compare_takes
-    from .pipeline import analyze as run_analysis
+    from .pipeline import analyze_clip
     from .report import render
 
     if len(clips) < 2:
@@ -193,16 +193,18 @@ def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, mode
     options = _options(agent_channel, model, allow_download, layout, agent_speaks)
     if card is not None:
         options = dataclasses.replace(options, scenario=scenario)
-    analyses = []
+    media, analyses = [], []
     for clip in clips:
         click.echo(f"analyzing {clip}", err=True)
-        analyses.append(run_analysis(clip, options))
+        analyzed = analyze_clip(clip, options)
+        analyses.append(analyzed.analysis)
+        if fmt == "html":  # encoded now, so no take's decoded audio is held longer than its analysis
+            from .report.media import of
+
+            media.append(of(analyzed))
     result = compare_takes(analyses, card.norms if card else None, scenario=card.id if card else None)
     if fmt == "html":
-        from .report import media
-
-        loaded = [media.load(clip, a, agent_channel=agent_channel) for clip, a in zip(clips, analyses)]
-        _write(render(result, fmt, analyses=analyses, media=loaded), out)
+        _write(render(result, fmt, analyses=analyses, media=media), out)
         return
     _write(render(result, fmt), out)
 

@@ -206,6 +206,21 @@ class Analysis:
     schema_version: int = SCHEMA_VERSION
 
 
+@dataclass(frozen=True, eq=False)
+class Track:
+    """One party's level and pitch over the clip, the series the HTML report plots.
+
+    Not part of the JSON: ``pipeline.analyze_clip`` returns the tracks beside the Analysis, computed
+    from the very frames the numbers came from. Point i lies at ``times_s[i]`` (numpy arrays); level
+    is NaN outside the party's speech, pitch NaN there and on unvoiced frames.
+    """
+
+    speaker: str  # "agent" or "customer"
+    times_s: Any
+    level_dbfs: Any
+    pitch_hz: Any
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 3) if math.isfinite(value) else None

@@ -1,11 +1,15 @@
-"""Matplotlib figures for the HTML reports, as inline SVG (Agg backend, imported lazily).
+"""Matplotlib figures for the HTML reports, as inline SVG (imported lazily).
 
 Every time-axis figure uses the same width and margins so the plots line up under each other, and
 returns where its axes sit in the figure so a click on the page can be turned into a clip time.
+No pyplot: each figure is a ``matplotlib.figure.Figure`` on its own Agg canvas, so rendering leaves
+matplotlib's global state (figure registry, backend, rcParams) as it found it. The same figure gives
+the same bytes (fixed ``svg.hashsalt``, no date, comments and metadata stripped).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -40,14 +44,33 @@ class Figure:
     axes: list[Axes]
 
 
-def _plt():
-    import matplotlib
+# Read while the figure is built (font size, spines) and saved (svg.*): svg.fonttype and
+# svg.hashsalt have no savefig argument, so the style is applied with rc_context around both, which
+# restores every rcParam on the way out.
+STYLE = {"svg.fonttype": "none", "svg.hashsalt": "voicecoach", "font.size": 9,
+         "axes.spines.top": False, "axes.spines.right": False}  # fmt: skip
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
-    return plt
+def _styled(draw):
+    """Build and save the figure under STYLE (matplotlib.rc_context), leaving rcParams untouched."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context(STYLE):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _new(figsize: tuple[float, float]):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
+    fig = MplFigure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _plain(text: str) -> str:
@@ -60,11 +83,10 @@ _METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-def _finish(plt, fig, t1_s: float, takes: list[int]) -> Figure:
+def _finish(fig, t1_s: float, takes: list[int]) -> Figure:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     boxes = [Axes(take, ax.get_position().y0, ax.get_position().y1) for take, ax in zip(takes, fig.axes)]
-    plt.close(fig)
     svg = _COMMENT.sub("", _METADATA.sub("", _HEADER.sub("", buf.getvalue(), count=1)))
     return Figure(svg.strip(), LEFT, RIGHT, 0.0, t1_s, boxes)
 
@@ -103,15 +125,16 @@ def _lane(ax, analysis: Analysis, segments: dict[str, list] | None) -> None:
     ax.grid(axis="x", alpha=0.3)
 
 
+@_styled
 def timeline(takes: list[tuple[str, Analysis, dict[str, list] | None]]) -> Figure:
     """The call on two lanes per take, stacked on one time axis (one take: one panel).
 
     ``takes``: (label, analysis, speech segments per speaker or None for turns only).
     """
-    plt = _plt()
     t1 = max((a.duration_s for _, a, _ in takes), default=1.0) or 1.0
     n = len(takes)
-    fig, axes = plt.subplots(n, 1, figsize=(WIDTH_IN, 0.5 + 1.55 * n), sharex=True, squeeze=False)
+    fig = _new((WIDTH_IN, 0.5 + 1.55 * n))
+    axes = fig.subplots(n, 1, sharex=True, squeeze=False)
     for ax, (label, analysis, segments) in zip(axes[:, 0], takes):
         _lane(ax, analysis, segments)
         if n > 1:
@@ -119,13 +142,14 @@ def timeline(takes: list[tuple[str, Analysis, dict[str, list] | None]]) -> Figur
     axes[-1, 0].set_xlim(0, t1)
     axes[-1, 0].set_xlabel("time (s)")
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=1 - 0.3 / (0.5 + 1.55 * n), bottom=0.45 / (0.5 + 1.55 * n), hspace=0.45)
-    return _finish(plt, fig, t1, list(range(n)))
+    return _finish(fig, t1, list(range(n)))
 
 
+@_styled
 def level_pitch(series: list, duration_s: float) -> Figure:
     """Speech level (dBFS, 20 ms RMS over speech frames) and pitch (Hz, voiced frames) over time."""
-    plt = _plt()
-    fig, (lv, f0) = plt.subplots(2, 1, figsize=(WIDTH_IN, 3.6), sharex=True)
+    fig = _new((WIDTH_IN, 3.6))
+    lv, f0 = fig.subplots(2, 1, sharex=True)
     for s in series:
         color = COLORS[s.speaker]
         lv.plot(s.times_s, s.level_dbfs, color=color, lw=0.9, label=s.speaker)
@@ -141,13 +165,14 @@ def level_pitch(series: list, duration_s: float) -> Figure:
         ax.grid(alpha=0.3)
     f0.set_xlim(0, duration_s or 1.0)
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.96, bottom=0.13, hspace=0.15)
-    return _finish(plt, fig, duration_s or 1.0, [0, 0])
+    return _finish(fig, duration_s or 1.0, [0, 0])
 
 
+@_styled
 def pace(analysis: Analysis) -> Figure:
     """Agent pace per turn (words per minute of speaking time) against the phone target band."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.4))
+    fig = _new((WIDTH_IN, 2.4))
+    ax = fig.subplots()
     lo, hi = bands.RATE_TARGET_WPM
     nlo, nhi = bands.RATE_NEUTRAL_WPM
     flo, fhi = bands.RATE_FLAG_WPM
@@ -173,13 +198,14 @@ def pace(analysis: Analysis) -> Figure:
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, frameon=False, ncols=2)
     ax.grid(axis="x", alpha=0.3)
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.86, bottom=0.2)
-    return _finish(plt, fig, analysis.duration_s or 1.0, [0])
+    return _finish(fig, analysis.duration_s or 1.0, [0])
 
 
+@_styled
 def bars(names: list[str], values: list[list[float | None]], labels: list[str], unit: str) -> Figure:
     """Small grouped bars of one metric across takes (the progression of 3+ takes)."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN / 2, 2.2))
+    fig = _new((WIDTH_IN / 2, 2.2))
+    ax = fig.subplots()
     x = np.arange(len(names))
     width = 0.8 / max(1, len(labels))
     for i, label in enumerate(labels):
@@ -192,4 +218,4 @@ def bars(names: list[str], values: list[list[float | None]], labels: list[str], 
     else:
         ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
-    return _finish(plt, fig, 1.0, [])
+    return _finish(fig, 1.0, [])
