@@ -6,10 +6,11 @@ into the Analysis JSON dict; the same path reads an Analysis object), its ``goal
 ``noticeable`` rule as functions of the norms (norms.py), ``doubt`` (why the number is unsure on
 this clip, if it is), its noise (analysis/noise.py, keyed by ``name``) and the ``places`` it shows:
 
-- ``headline``: text and Markdown headline (``headline_rows``; the HTML cards can use it too),
+- ``headline``: text, Markdown and HTML headline (``headline_rows``),
 - ``compare``: ``voicecoach compare`` (text, Markdown, JSON, HTML),
-- ``batch``: each batch row in summary.json, ``csv``: a column of summary.csv,
-- ``progression``: first-vs-latest take per agent in a batch.
+- ``batch``: each batch row in summary.json, ``csv``: a column of summary.csv and of index.html's clip table,
+- ``progression``: first-vs-latest take per agent in a batch,
+- ``chart``: a bar chart per metric on the HTML compare page of three or more takes.
 
 A metric with a ``check`` is a scenario target (analysis/targets.py) and carries what the debrief
 says about it. Adding a metric touches this table and the code that measures it, nothing else:
@@ -32,8 +33,8 @@ from .clock import mmss
 from .norms import DEFAULT, Norms, for_analysis, span
 from .results import Analysis
 
-HEADLINE, COMPARE, BATCH, CSV, PROGRESSION = "headline", "compare", "batch", "csv", "progression"
-EVERYWHERE = frozenset({HEADLINE, COMPARE, BATCH, CSV, PROGRESSION})
+HEADLINE, COMPARE, BATCH, CSV, PROGRESSION, CHART = "headline", "compare", "batch", "csv", "progression", "chart"
+EVERYWHERE = frozenset({HEADLINE, COMPARE, BATCH, CSV, PROGRESSION, CHART})
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,10 @@ class Metric:
         """'150 wpm', '0.60 s', 'n/a'."""
         return "n/a" if v is None else self.fmt.format(v) + (f" {self.unit}" if self.unit and self.unit not in ("count", "share") else "")
 
+    def signed(self, change: float) -> str:
+        """A change in this metric's format with its sign: '+5', '-0.20', '+0.0' (never '-0.0')."""
+        return signed(change, self.fmt)
+
     def target_text(self, n: Norms = DEFAULT) -> str:
         if self.target is not None:
             return self.target(n)
@@ -126,6 +131,13 @@ class Metric:
         if goal == 0:
             return "none"
         return f"{goal:g} {self.unit} or {'less' if self.direction == 'lower' else 'more'}"
+
+
+def signed(change: float, fmt: str) -> str:
+    """``change`` in the display format ``fmt`` ('{:.1f}', '{:+.1f}') with its sign, zero as '+0'."""
+    spec = fmt.removeprefix("{").removesuffix("}").lstrip(":").lstrip("+")
+    text = f"{change:+{spec}}"
+    return "+" + text[1:] if float(text) == 0 else text
 
 
 # --- the table -----------------------------------------------------------------------------------
