@@ -2,6 +2,9 @@
 
 A sortable table of clips linking each clip's report, each agent's progression (first take vs
 latest take per scenario, practice streaks) and aggregates per scenario and per skill tag. The
+metric columns and the progression's metrics are the registry's (metrics.py: those in summary.csv,
+those in the progression), their labels and formats too; bands and thresholds are the norms'
+(norms.py; the summary carries no card, so the band columns are the default phone bands). The
 markup is ``templates/batch_index.html.j2`` (autoescaped); this module builds the values.
 """
 
@@ -9,46 +12,62 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.bands import latency_band, rate_band
+from .. import metrics
+from ..analysis import judge
+from ..norms import DEFAULT, span
 from ..results import BatchSummary, GroupStats
 from . import templating
 
-CLIP_HEAD = ["clip", "agent", "scenario", "take", "recorded", "status", "duration (s)", "rate (wpm)", "band",
-             "opening (wpm)", "latency median (s)", "latency p90 (s)", "level median (dBFS)", "warnings / error"]  # fmt: skip
-
-_METRIC_LABELS = {
-    "rate_wpm": "speaking rate (wpm)",
-    "opening_rate_wpm": "opening rate (wpm)",
-    "latency_median_s": "response latency, median (s)",
-    "stalls": "stalls (> 3 s)",
-    "jump_ins": "jump-ins (< 0.2 s)",
-    "level_median_dbfs": "level, median (dBFS)",
-}
+CLIP_HEAD = ["clip", "agent", "scenario", "take", "recorded", "status", "duration (s)"]  # then the metrics, then:
+CLIP_TAIL = ["warnings / error"]
 
 
-def _num(value: float | int | None, digits: int = 1) -> dict[str, Any]:
-    """A sortable number cell: the raw value for sorting, the text to show."""
+def heading(m: metrics.Metric) -> str:
+    """A metric's column heading: 'Speaking rate (wpm)', 'Stalls' (a count has no unit to name)."""
+    return m.label if m.unit in ("count", "share") else f"{m.label} ({m.unit})"
+
+
+def _num(value: float | int | None, fmt: str = "{:.1f}") -> dict[str, Any]:
+    """A sortable number cell: the raw value for sorting, the text to show (an int as it is)."""
     if value is None:
         return {"value": None, "text": ""}
-    return {"value": value, "text": f"{value:.{digits}f}" if isinstance(value, float) else str(value)}
+    return {"value": value, "text": fmt.format(value) if isinstance(value, float) else str(value)}
+
+
+def _clip_columns() -> list[str]:
+    """The metric columns: summary.csv's metrics, the speaking rate's band beside the rate."""
+    heads = []
+    for m in metrics.where(metrics.CSV):
+        heads += [heading(m)] + (["band"] if m is metrics.RATE else [])
+    return CLIP_HEAD + heads + CLIP_TAIL
+
+
+def _clip_cells(r) -> list[dict[str, Any]]:
+    cells = []
+    for m in metrics.where(metrics.CSV):
+        cells.append(_num(metrics.row_value(r, m.name), m.fmt))
+        if m is metrics.RATE:
+            cells.append({"band": judge.rate_word(r.rate_wpm, DEFAULT) if r.status == "ok" else ""})
+    return cells
 
 
 def _clip_rows(summary: BatchSummary) -> list[dict[str, Any]]:
     return [{
         "link": r.report_html or r.report_json, "path": r.path, "agent": r.agent or "unknown", "scenario": r.scenario or "",
         "take": _num(r.take), "started_at": r.started_at or "", "status": r.status, "cached": r.cached, "rewind": r.kind == "rewind",
-        "before_band": [_num(r.duration_s), _num(r.rate_wpm, 0)], "band": rate_band(r.rate_wpm) if r.status == "ok" else "",
-        "after_band": [_num(r.opening_rate_wpm, 0), _num(r.latency_median_s, 2), _num(r.latency_p90_s, 2), _num(r.level_median_dbfs)],
-        "error": r.error, "warnings": list(r.warnings),
+        "cells": [_num(r.duration_s)] + _clip_cells(r), "error": r.error, "warnings": list(r.warnings),
     } for r in summary.rows]  # fmt: skip
 
 
-def _fmt(value: float | None, metric: str) -> str:
-    if value is None:
-        return "n/a"
-    if metric in ("stalls", "jump_ins"):
-        return str(int(value))
-    return f"{value:.2f}" if metric.endswith("_s") else f"{value:.0f}" if metric.endswith("_wpm") else f"{value:.1f}"
+def _plain(v: float | None, m: metrics.Metric) -> str:
+    return "n/a" if v is None else m.fmt.format(v)
+
+
+def _change(c) -> dict[str, str]:
+    """One row of an agent's first-vs-latest table (progression.metric_change), in the metric's format."""
+    m = metrics.get(c.metric)
+    return {"label": heading(m), "first": _plain(c.first, m), "last": _plain(c.last, m),
+            "change": "n/a" if c.change is None else m.signed(c.change), "verdict": c.verdict}  # fmt: skip
 
 
 def _agents(summary: BatchSummary) -> list[dict[str, Any]]:
@@ -58,22 +77,27 @@ def _agents(summary: BatchSummary) -> list[dict[str, Any]]:
             f"{a.practice_days} practice day(s), longest streak {a.longest_streak_days} day(s), "
             f"current streak {a.current_streak_days} day(s), last practice {a.last_practice or 'n/a'}"
         )
-        scenarios = [{
-            "title": f"{s.scenario or 'no scenario'}: {s.takes} processed take(s)", "first_path": s.first_path, "last_path": s.last_path,
-            "changes": [{
-                "label": _METRIC_LABELS.get(c.metric, c.metric), "first": _fmt(c.first, c.metric), "last": _fmt(c.last, c.metric),
-                "change": "n/a" if c.change is None else ("+" if c.change > 0 else "") + _fmt(c.change, c.metric), "verdict": c.verdict,
-            } for c in s.changes],
-        } for s in a.scenarios]  # fmt: skip
+        scenarios = [{"title": f"{s.scenario or 'no scenario'}: {s.takes} processed take(s)", "first_path": s.first_path,
+                      "last_path": s.last_path, "changes": [_change(c) for c in s.changes]} for s in a.scenarios]  # fmt: skip
         out.append({"who": a.agent or "unknown agent", "takes": a.takes, "failed": a.failed, "streak": streak, "scenarios": scenarios})
     return out
 
 
+def _group_head() -> list[str]:
+    """The per-group columns: counts, the medians of the registry's rate, opening and latency, the
+    latency's band, and the share of clips in the neutral rate band (progression.group_stats)."""
+    latency = metrics.target_metric("latency")
+    medians = [f"{heading(m)}, median" for m in (metrics.RATE, metrics.OPENING, latency)]
+    return ["clips", "failed", "agents"] + medians + ["latency band", f"% of clips at {span(*DEFAULT.rate_neutral_wpm, 'wpm')}"]
+
+
 def _groups(groups: list[GroupStats], label: str) -> dict[str, Any]:
+    latency = metrics.target_metric("latency")
     rows = [{
-        "name": g.name, "band": latency_band(g.latency_median_s), "share": _num(None if g.in_band_share is None else round(100 * g.in_band_share)),
-        "before_band": [_num(g.clips), _num(g.failed), _num(g.agents), _num(g.rate_wpm_median, 0), _num(g.opening_rate_wpm_median, 0),
-                        _num(g.latency_median_s, 2)],
+        "name": g.name, "cells": [_num(g.clips), _num(g.failed), _num(g.agents), _num(g.rate_wpm_median, metrics.RATE.fmt),
+                                  _num(g.opening_rate_wpm_median, metrics.OPENING.fmt), _num(g.latency_median_s, latency.fmt),
+                                  {"band": judge.latency_word(g.latency_median_s, DEFAULT)},
+                                  _num(None if g.in_band_share is None else round(100 * g.in_band_share))],
     } for g in groups]  # fmt: skip
     return {"label": label, "rows": rows}
 
@@ -84,8 +108,10 @@ def render(summary: BatchSummary) -> str:
         "batch_index.html.j2",
         s=summary,
         settings=", ".join(f"{k} {v}" for k, v in summary.settings.items()),
-        clip_head=CLIP_HEAD,
+        clip_head=_clip_columns(),
         clips=_clip_rows(summary),
         agents=_agents(summary),
+        limits=f"Jump-ins: answers under {DEFAULT.jump_in_s:g} s after the caller; stalls: silences over {DEFAULT.stall_s:g} s.",
+        group_head=_group_head(),
         groups=[_groups(summary.scenarios, "scenario"), _groups(summary.skills, "skill tag")],
     )

@@ -16,13 +16,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..analysis import bands
+from ..analysis import judge
+from ..norms import Norms, for_analysis
 from ..results import Analysis
 
 WIDTH_IN = 11.0
 LEFT, RIGHT = 0.085, 0.985  # axes margins as figure fractions, shared by every time-axis figure
 COLORS = {"agent": "#1f6fb2", "customer": "#8e5bb5", "opening": "#f08c00", "calm": "#2b8a3e", "warn": "#e8590c", "bad": "#c92a2a"}
-PAUSE_MIN_S = 0.25  # minimum silent pause: Goldman-Eisler; de Jong & Bosker 2013
+# a response latency's band word (judge.latency_word) as a status: the colour of its label here and
+# of its cell in the HTML transcripts
+LATENCY_STATUS = {"calm": "ok", "quick": "warn", "long": "warn", "jump-in": "bad", "stall": "bad"}
+STATUS_COLORS = {"ok": COLORS["calm"], "warn": COLORS["warn"], "bad": COLORS["bad"]}
 
 
 @dataclass(frozen=True)
@@ -91,14 +95,16 @@ def _finish(fig, t1_s: float, takes: list[int]) -> Figure:
     return Figure(svg.strip(), LEFT, RIGHT, 0.0, t1_s, boxes)
 
 
-def _latency_color(latency_s: float) -> str:
-    band = bands.latency_band(latency_s)
-    return COLORS["calm"] if band == "calm" else COLORS["bad"] if band in ("jump-in", "stall") else COLORS["warn"]
+def latency_status(latency_s: float | None, n: Norms) -> str:
+    """'ok' (calm), 'warn' (quick or long), 'bad' (jump-in or stall) under ``n``; '' when not measured."""
+    return LATENCY_STATUS.get(judge.latency_word(latency_s, n), "")
 
 
 def _lane(ax, analysis: Analysis, segments: dict[str, list] | None) -> None:
     """Customer lane (y=1) above the agent lane (y=0): turns light, speech activity solid, the gaps
-    inside a turn are its pauses; each response latency labelled; the opening sentence highlighted."""
+    inside a turn are its pauses; each response latency labelled (coloured by the clip's norms: its
+    scenario card's, else the defaults); the opening sentence highlighted."""
+    n = for_analysis(analysis)
     lanes = {"customer": 1, "agent": 0}
     for t in analysis.turns:
         y = lanes.get(t.speaker, 0)
@@ -116,7 +122,7 @@ def _lane(ax, analysis: Analysis, segments: dict[str, list] | None) -> None:
     for t in analysis.turns:
         if t.latency_s is None:
             continue
-        color = _latency_color(t.latency_s)
+        color = STATUS_COLORS[latency_status(t.latency_s, n)]
         ax.plot([t.start_s - t.latency_s, t.start_s], [0.5, 0.5], color=color, lw=1.5)
         ax.plot([t.start_s, t.start_s], [0.5, 0.2], color=color, lw=1)
         ax.text(t.start_s, 0.56, f"{t.latency_s:+.2f} s", color=color, fontsize=8, ha="center", va="bottom")
@@ -169,15 +175,18 @@ def level_pitch(series: list, duration_s: float) -> Figure:
 
 
 @_styled
-def pace(analysis: Analysis) -> Figure:
-    """Agent pace per turn (words per minute of speaking time) against the phone target band."""
+def pace(analysis: Analysis, norms: Norms | None = None) -> Figure:
+    """Agent pace per turn (words per minute of speaking time) against the target band of ``norms``
+    (default: the clip's, its scenario card's when it was coached), the neutral band around it and
+    the flag lines."""
+    n = norms or for_analysis(analysis)
     fig = _new((WIDTH_IN, 2.4))
     ax = fig.subplots()
-    lo, hi = bands.RATE_TARGET_WPM
-    nlo, nhi = bands.RATE_NEUTRAL_WPM
-    flo, fhi = bands.RATE_FLAG_WPM
+    lo, hi = n.rate_wpm
+    nlo, nhi = n.rate_neutral_wpm
+    flo, fhi = n.rate_flag_wpm
     ax.axhspan(nlo, nhi, color=COLORS["calm"], alpha=0.08, lw=0)
-    ax.axhspan(lo, hi, color=COLORS["calm"], alpha=0.18, lw=0, label=f"target {lo:.0f}-{hi:.0f} wpm")
+    ax.axhspan(lo, hi, color=COLORS["calm"], alpha=0.18, lw=0, label=f"target {n.rate_target()}")
     for flag in (flo, fhi):
         ax.axhline(flag, color=COLORS["bad"], ls="--", lw=0.8)
     rates = [flo, fhi]

@@ -3,7 +3,10 @@
 ``render(analysis, media=...)`` is pure: the Analysis plus the ``media.Media`` the pipeline's
 decoded audio and tracks make (``media.of``) in, a string out. Without media the page still shows
 the headline, the timeline from the turns, pace and transcript, but no audio and no level/pitch plot.
-The markup lives in ``templates/`` (Jinja2, every value autoescaped); this module builds the values.
+The headline is the registry's (metrics.headline_rows, as in the text report) and every band, on
+the cards, the charts and the transcript, is the clip's norms (norms.for_analysis: its scenario
+card's when it was coached, else the defaults). The markup lives in ``templates/`` (Jinja2, every
+value autoescaped); this module builds the values.
 """
 
 from __future__ import annotations
@@ -11,83 +14,36 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from ..analysis import bands, fillers, noise, pacing, roles
+from .. import metrics
+from ..analysis import fillers, judge, pacing, roles
 from ..clock import mmss
+from ..norms import Norms, for_analysis
 from ..results import Analysis
 from . import figures, templating
 from .scenario_view import debrief_view, evidence_spans
 
-
-@dataclass(frozen=True)
-class Row:
-    """One headline card: what is measured, its value as text, the target or band note, and its
-    status ("ok", "warn", "bad", or "" when not judged)."""
-
-    label: str
-    value: str
-    note: str
-    status: str = ""
+CARD_STATUS = {"met": "ok", "close": "warn", "missed": "bad"}  # the judge's status as the card's colour
 
 
-def num(value: float | None, fmt: str = "{:.0f}", unit: str = "") -> str:
-    return "n/a" if value is None else fmt.format(value) + unit
+def headline_cards(a: Analysis, n: Norms) -> list[dict[str, str]]:
+    """The headline as cards: the registry's rows (metrics.headline_rows, the text report's
+    headline), judged against ``n``; a number in doubt is greyed."""
+    return [{"label": r.label, "value": r.value_text, "note": r.note,
+             "status": " ".join(c for c in (CARD_STATUS.get(r.status, ""), "unsure" if r.unsure else "") if c)}
+            for r in metrics.headline_rows(a, n)]  # fmt: skip
 
 
-def _rate_verdict(rate_wpm: float | None) -> str:
-    band = bands.rate_band(rate_wpm)
-    return {"target": "ok", "neutral": "warn", "n/a": ""}.get(band, "bad")
-
-
-def latency_verdict(latency_s: float | None) -> str:
-    band = bands.latency_band(latency_s)
-    return {"calm": "ok", "quick": "warn", "long": "warn", "n/a": ""}.get(band, "bad")
-
-
-def headline_rows(a: Analysis) -> list[Row]:
-    """Headline numbers, each against its target band (status ok in band, warn near, bad off).
-
-    The one place the HTML headline is decided: the template only loops over these rows."""
-    ag = a.agent
-    lo, hi = bands.RATE_TARGET_WPM
-    sure = ag.rate_confidence == "high"
-    rows = [Row("Speaking rate", num(ag.rate_wpm, unit=" wpm"),
-                f"target {lo:.0f}-{hi:.0f} ({bands.rate_band(ag.rate_wpm)})" + ("" if sure else "; unsure: line noise, reads high"),
-                _rate_verdict(ag.rate_wpm) if sure else "")]
-    op = ag.opening
-    if op is not None:
-        ok = op.rate_wpm is not None and op.rate_wpm <= bands.OPENING_MAX_WPM
-        rest = "" if op.vs_rest_pct is None else f", {op.vs_rest_pct:+.0f}% vs rest"
-        verdict = "" if op.trusted_rate_wpm is None else "ok" if ok else "bad"
-        rows.append(Row("Opening pace", num(op.rate_wpm, unit=" wpm"), f"aim under {bands.OPENING_MAX_WPM:.0f}{rest}; {pacing.opening_mark(op)}", verdict))
-    if a.latency is not None:
-        clo, chi = bands.LATENCY_CALM_S
-        rows.append(Row("Response latency", num(a.latency.median_s, "{:.2f}", " s"), f"median; calm {clo}-{chi} s", latency_verdict(a.latency.median_s)))
-        js = a.latency.jump_ins + a.latency.stalls
-        rows.append(Row("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", "under 0.2 s / over 3 s", "ok" if js == 0 else "bad"))
-    rows.append(Row("First response", num(a.first_response_s, "{:.2f}", " s"), "after the caller's first words (or clip start)"))
-    lv = ag.level
-    rows.append(Row("Level", num(lv.median_dbfs, "{:.1f}", " dBFS"), f"p10 {num(lv.p10_dbfs, '{:.1f}')} / p90 {num(lv.p90_dbfs, '{:.1f}')}"))
-    if lv.trend_db_per_min is not None:
-        steady = abs(lv.trend_db_per_min) <= bands.LEVEL_TREND_MAX_DB_PER_MIN
-        trend_noise = noise.trend_in_doubt(a)
-        if trend_noise is not None:
-            rows.append(Row("Level trend", num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), f"unsure: +/-{trend_noise.value:.0f} dB/min on a take this short", ""))
-        else:
-            rows.append(Row("Level trend", num(lv.trend_db_per_min, "{:+.1f}", " dB/min"), f"keep within +/-{bands.LEVEL_TREND_MAX_DB_PER_MIN:.0f}", "ok" if steady else "bad"))
-    rows.append(Row("Pitch", num(ag.pitch.median_hz, unit=" Hz"), f"spread {num(ag.pitch.spread_semitones, '{:.1f}', ' st')} (p10-p90)"))
-    if ag.fillers is not None:
-        said = fillers.in_opening(ag)
-        note = ("um/uh per minute of speech; not in the rate" if ag.fillers.confidence == "high" else "at least: line noise hides some") + (
-            f"; {len(said)} in the opening" if said else "")
-        rows.append(Row("Fillers", f"{ag.fillers.count} ({num(ag.fillers.per_min, '{:.1f}')}/min)", note, "warn" if said else ""))
-    if ag.articulation_sps is not None:
-        rows.append(Row("Articulation", num(ag.articulation_sps, "{:.1f}", " syl/s"), "syllables per second of speech"))
-    if a.talk_ratio is not None:
-        rows.append(Row("Talk ratio", f"{a.talk_ratio * 100:.0f}% agent", f"overtalk {num(a.overtalk_s, '{:.1f}', ' s')}"))
-    return rows
+def opening_view(a: Analysis, n: Norms) -> dict[str, str] | None:
+    """The opening sentence: where, its pace against the rest, how sure, and any filler in it."""
+    op = a.agent.opening
+    if op is None:
+        return None
+    said = fillers.in_opening(a.agent)
+    return {"text": op.text, "start": f"{op.start_s:.3f}", "when": f"{mmss(op.start_s)}-{mmss(op.end_s)}",
+            "line": f"{op.words} words, {metrics.OPENING.text(op.rate_wpm)}, {judge.vs_rest_words(op.vs_rest_pct, n)}",
+            "mark": pacing.opening_mark(op), "fillers": ", ".join(f"{f['text']} at {mmss(f['start_s'])}" for f in said)}  # fmt: skip
 
 
 def _marked(text: str, spans: list[tuple[int, int, str, str]]) -> list[dict[str, str]]:
@@ -103,13 +59,17 @@ def _marked(text: str, spans: list[tuple[int, int, str, str]]) -> list[dict[str,
     return [p for p in out if p["text"] or p["cls"]]
 
 
-def latency_cell(latency_s: float, *, band: bool = True) -> dict[str, str]:
-    return {"status": latency_verdict(latency_s), "band": bands.latency_band(latency_s) if band else "", "text": f"{latency_s:+.2f} s"}
+def latency_cell(latency_s: float, n: Norms, *, band: bool = True) -> dict[str, str]:
+    """One answer's latency, coloured and named by its band under ``n`` (judge.latency_word)."""
+    word = judge.latency_word(latency_s, n) if band else ""
+    return {"status": figures.latency_status(latency_s, n), "band": word, "text": f"{latency_s:+.2f} s"}
 
 
 def transcript_rows(a: Analysis) -> list[dict[str, Any]]:
-    """Turns with times and latencies; a click plays from the turn. The opening sentence and the
-    scenario's quoted evidence are highlighted; the agent's filled pauses follow their turn's text."""
+    """Turns with times and latencies (coloured by the clip's norms); a click plays from the turn.
+    The opening sentence and the scenario's quoted evidence are highlighted; the agent's filled
+    pauses follow their turn's text."""
+    n = for_analysis(a)
     spans = evidence_spans(a)
     op = a.agent.opening
     said = a.agent.fillers.items if a.agent.fillers is not None else []
@@ -126,7 +86,7 @@ def transcript_rows(a: Analysis) -> list[dict[str, Any]]:
             "cls": f"turn {t.speaker}" + (" bc" if t.backchannel else ""),
             "start": f"{t.start_s:.3f}", "end": f"{t.end_s:.3f}", "time": mmss(t.start_s),
             "who": "agent (mm-hm)" if t.backchannel else t.speaker,
-            "lat": None if t.latency_s is None else latency_cell(t.latency_s),
+            "lat": None if t.latency_s is None else latency_cell(t.latency_s, n),
             "pieces": _marked(t.text, marks),
             "estimated": t.words if t.words_source == "signal" else None,  # Whisper heard no words: syllable nuclei
             "rate": "" if t.rate_wpm is None or t.speaker != "agent" else f"{t.rate_wpm:.0f} wpm",
@@ -154,7 +114,9 @@ def segments_of(a: Analysis) -> dict[str, list] | None:
 
 
 def render(a: Analysis, *, media=None) -> str:
-    """The HTML report of one take; ``media`` (report.media.of) adds the audio and level/pitch."""
+    """The HTML report of one take; ``media`` (report.media.of) adds the audio and level/pitch.
+    Judged, like the text report, against the clip's norms (its scenario card's when coached)."""
+    n = for_analysis(a)
     return templating.render(
         "report.html.j2",
         title=f"voicecoach: {a.source}",
@@ -162,10 +124,11 @@ def render(a: Analysis, *, media=None) -> str:
         clip_line=f"{mmss(a.duration_s)} {a.layout} clip, model {a.model}, {a.agent.words} agent words",
         channel_note=roles.describe(a.agent_channel) if a.agent_channel is not None else None,
         debrief=debrief_view(a.scenario),
-        headline=headline_rows(a),
+        headline=headline_cards(a, n),
+        opening=opening_view(a, n),
         media=media,
         timeline=figure(figures.timeline([(a.source, a, segments_of(a))])),
         level_pitch=None if media is None else figure(figures.level_pitch(media.series, a.duration_s)),
-        pace=figure(figures.pace(a)),
+        pace=figure(figures.pace(a, n)),
         transcript=transcript_rows(a),
     )

@@ -1,5 +1,5 @@
 """HTML for a Comparison: the takes' timelines stacked on one time axis, every take playable,
-metrics with change and verdict, openings side by side, latencies turn by turn, progression.
+metrics (the registry's, as compare measured them) with change and verdict, openings side by side, latencies turn by turn, progression.
 
 The markup is ``templates/compare.html.j2``; this module builds the values it lays out.
 """
@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import metrics
+from ..norms import DEFAULT, Norms, for_analysis
 from ..results import Analysis, Comparison
 from . import figures, templating
 from .compare_report import change, label, noise_lines, noise_text, value, verdict
 from .html import figure, latency_cell, segments_of, transcript_rows
 
-PROGRESSION_METRICS = ("rate_wpm", "opening_rate_wpm", "latency_median_s", "level_median_dbfs")
+
+def noticeable_text(n: Norms = DEFAULT) -> str:
+    """What a listener notices (the registry's rules on the norms' thresholds), in words."""
+    return (f"rates {n.tempo_noticeable_pct:g}% or more, latency over {n.latency_noticeable_s:g} s, "
+            f"level {n.level_noticeable_db:g} dB or more")  # fmt: skip
 
 
 def _verdict(item) -> dict[str, str]:
@@ -27,7 +33,7 @@ def _noise(item) -> dict[str, str]:
 
 
 def _metric_rows(c: Comparison) -> list[dict[str, Any]]:
-    return [{"label": f"{label(m)} ({m.unit})", "target": m.target or "", "cells": [value(v, m.unit) for v in m.values],
+    return [{"label": f"{label(m)} ({m.unit})", "target": m.target or "", "cells": [value(v, m.name) for v in m.values],
              "change": change(m), "noise": _noise(m), "verdict": _verdict(m), "progression": m.progression or ""}
             for m in c.metrics]  # fmt: skip
 
@@ -37,10 +43,10 @@ def _openings(c: Comparison) -> list[dict[str, Any]]:
              "start": None if t.opening_start_s is None else f"{t.opening_start_s:.3f}"} for t in c.takes]  # fmt: skip
 
 
-def _turn_rows(c: Comparison) -> list[dict[str, Any]]:
+def _turn_rows(c: Comparison, n: Norms) -> list[dict[str, Any]]:
     rows = []
     for t in c.turns:
-        cells = [None if lat is None else {"lat": latency_cell(lat, band=False), "start": f"{start:.3f}", "text": text or ""}
+        cells = [None if lat is None else {"lat": latency_cell(lat, n, band=False), "start": f"{start:.3f}", "text": text or ""}
                  for lat, start, text in zip(t.latency_s, t.start_s, t.agent_text)]  # fmt: skip
         rows.append({"index": t.index, "prompt": next((x for x in t.customer_text if x), ""), "cells": cells,
                      "change": "n/a" if t.change_s is None else f"{t.change_s:+.2f} s", "noise": _noise(t), "verdict": _verdict(t)})  # fmt: skip
@@ -51,13 +57,16 @@ def _progression(c: Comparison) -> list[dict[str, Any]]:
     if len(c.takes) < 3:
         return []
     names = [f"take {i}" for i in range(1, len(c.takes) + 1)]
+    charted = {m.name for m in metrics.where(metrics.CHART)}
     return [figure(figures.bars(names, [[v] for v in m.values], [label(m)], m.unit), seek=False)
-            for m in c.metrics if m.name in PROGRESSION_METRICS]  # fmt: skip
+            for m in c.metrics if m.name in charted]  # fmt: skip
 
 
 def render(c: Comparison, *, analyses: list[Analysis] | None = None, media: list | None = None) -> str:
     """The comparison page; ``analyses`` (same order as the takes) add the stacked timelines and
-    transcripts, ``media`` (report.media.of per take, or None) the audio players."""
+    transcripts, ``media`` (report.media.of per take, or None) the audio players. Latencies are
+    coloured by the takes' norms (the scenario card's when they were coached), else the defaults."""
+    n = for_analysis(analyses[0]) if analyses else DEFAULT
     timeline = None
     if analyses:
         timeline = figure(figures.timeline([(f"take {i}: {t.label}", a, segments_of(a)) for i, (t, a) in enumerate(zip(c.takes, analyses), 1)]))
@@ -71,7 +80,8 @@ def render(c: Comparison, *, analyses: list[Analysis] | None = None, media: list
         within_noise=noise_lines(c),
         timeline=timeline,
         media=media or [None] * len(c.takes),
-        turns=_turn_rows(c),
+        turns=_turn_rows(c, n),
+        noticeable=noticeable_text(),
         progression_figures=_progression(c),
         transcripts=[{"label": t.label, "rows": transcript_rows(a)} for t, a in zip(c.takes, analyses or [])],
     )
