@@ -16,7 +16,7 @@ from . import activity, audio, decode, scenarios, transcribe, vad
 from .analysis.coach import coach
 from .clock import mmss
 from .errors import AudioError
-from .analysis import bands, diarize, fillers, loudness, pacing, pitch, roles, syllables, turns
+from .analysis import diarize, fillers, judge, loudness, pacing, pitch, roles, syllables, turns
 from .analysis.tracks import party_track
 from .results import AgentChannel, Analysis, Recording, Segment, SpeakerStats, Track, Turn, VoiceSplit
 
@@ -253,7 +253,7 @@ def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | No
                 text=" ".join(w.text for w in words),
                 words=n_words,
                 rate_wpm=pacing.rate_wpm(n_words, spoken),
-                rate_flag=bands.rate_flag(pacing.rate_wpm(n_words, spoken), n_words) if t.speaker == "agent" else None,
+                rate_flag=judge.rate_flag(pacing.rate_wpm(n_words, spoken), n_words) if t.speaker == "agent" else None,
                 level_dbfs=loudness.median_dbfs(party.act.frame_dbfs, mask),
                 latency_s=None,
                 pitch_hz=pitch.median_hz(party.f0, mask),
