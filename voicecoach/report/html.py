@@ -46,6 +46,21 @@ def opening_view(a: Analysis, n: Norms) -> dict[str, str] | None:
             "mark": pacing.opening_mark(op), "fillers": ", ".join(f"{f['text']} at {mmss(f['start_s'])}" for f in said)}  # fmt: skip
 
 
+def fillers_line(a: Analysis) -> str | None:
+    """The agent's filled pauses in a sentence (None where the detector did not run)."""
+    f = a.agent.fillers
+    if f is None:
+        return None
+    if f.count == 0:
+        return "No filled pauses (um, uh) heard."
+    said = fillers.in_opening(a.agent)
+    noun = "filled pause" if f.count == 1 else "filled pauses"
+    at = ", ".join(mmss(item["start_s"]) for item in f.items)
+    least = "" if f.confidence == "high" else "At least "
+    rate = "" if f.per_min is None else f" ({f.per_min:.1f} per minute of speech)"
+    return f"{least}{f.count} {noun}{rate} at {at}" + (f"; {len(said)} in the opening" if said else "") + "."
+
+
 def _marked(text: str, spans: list[tuple[int, int, str, str]]) -> list[dict[str, str]]:
     """``text`` as pieces, the non-overlapping (start, end, class, title) spans as marked pieces."""
     out, pos = [], 0
@@ -126,6 +141,7 @@ def render(a: Analysis, *, media=None) -> str:
         debrief=debrief_view(a.scenario),
         headline=headline_cards(a, n),
         opening=opening_view(a, n),
+        fillers=fillers_line(a),
         media=media,
         timeline=figure(figures.timeline([(a.source, a, segments_of(a))])),
         level_pitch=None if media is None else figure(figures.level_pitch(media.series, a.duration_s)),
