@@ -79,6 +79,34 @@ def clips() -> list[Clip]:
     return out
 
 
+TURN_S = 5.0  # a turn: consecutive prompts up to this much audio, what a rolling live window holds
+
+
+def turns(pool: list[Clip], *, turn_s: float = TURN_S) -> list[Clip]:
+    """The telephone prompts of ``pool`` joined in name order into turns of at least ``turn_s`` of
+    audio, PAD_S of silence between them (a pause: it is not speaking time); LibriVox readings,
+    already sentences of several seconds, stay as they are. An agent's articulation rate is taken
+    over a take's turns, the live line's over its last few seconds, never over one 1 s prompt."""
+    out, group = [], []
+    for c in pool:
+        if c.source != "telephone":
+            out.append(c)
+            continue
+        group.append(c)
+        if sum(len(g.samples) for g in group) / SR - PAD_S * len(group) >= turn_s:
+            out.append(_joined(group))
+            group = []
+    if group:
+        out.append(_joined(group))
+    return out
+
+
+def _joined(group: list[Clip]) -> Clip:
+    pad = int(PAD_S * SR)
+    y = np.concatenate([group[0].samples[:pad]] + [g.samples[pad:] for g in group])
+    return Clip("+".join(g.name for g in group), "telephone", y, sum(g.syllables for g in group))
+
+
 @dataclass(frozen=True)
 class Measured:
     clip: Clip
