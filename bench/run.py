@@ -9,8 +9,11 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
 3. `voicecoach --help` wall time (median of 7);                             target < 0.3 s
 4. `voicecoach batch` of 20 clips vs 20 separate `voicecoach analyze` runs;  target >= 2x faster
 5. peak RSS of `voicecoach analyze` on a 60-minute stereo clip;              target < 1.5 GB
+6. own signal code vs the scipy/librosa call it stands in for (per minute of audio, plus what the
+   library's import costs a process) and F0 trackers on synthetic voices of known pitch
+   (bench/libraries.py): the figures the comments on the kept pieces cite.
 
-Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long]
+Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries]
 """
 
 from __future__ import annotations
@@ -228,6 +231,7 @@ def main() -> int:
     ap.add_argument("--long-minutes", type=float, default=60.0)
     ap.add_argument("--skip-long", action="store_true", help="skip the 60-minute peak-memory run")
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--skip-libraries", action="store_true", help="skip own code vs scipy/librosa (about 40 s)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -249,6 +253,11 @@ def main() -> int:
         for k, v in s["s_per_audio_min"].items():
             print(f"         {k:<16} {v:8.4f}", flush=True)
         print(f"         {'total':<16} {s['total_s_per_audio_min']:8.4f}", flush=True)
+        if not args.skip_libraries:
+            import libraries
+
+            results["libraries"] = libraries.bench_libraries()
+            print("\n".join(libraries.report(results["libraries"])), flush=True)
         if not args.skip_batch:
             b = results["batch"] = bench_batch(tmp)
             print(

@@ -67,77 +67,104 @@ def segments_mask(
     return mask
 
 
-SOS_CACHE: dict[tuple[int, float], np.ndarray] = {}
-BLOCK = 1 << 20  # samples filtered and measured at a time: memory stays bounded on hour-long calls
+def _butter_highpass_ir(sr: int, cutoff_hz: float, order: int = 4, taps: int = 4096) -> np.ndarray:
+    """Impulse response of the digital Butterworth high-pass (bilinear transform, prewarped: the
+    filter scipy.signal.butter designs), truncated where it has decayed below float32 precision."""
+    n_fft = 1 << 16
+    warped = 2.0 * sr * np.tan(np.pi * cutoff_hz / sr)
+    k = np.arange(order)
+    proto = np.exp(1j * np.pi * (2 * k + order + 1) / (2 * order))  # analog low-pass poles
+    poles_z = (2.0 * sr + warped / proto) / (2.0 * sr - warped / proto)
+    z = np.exp(1j * np.pi * np.arange(n_fft // 2 + 1) / (n_fft // 2))
+    h = np.prod((z[:, None] - 1.0) / (z[:, None] - poles_z[None, :]), axis=1)
+    h /= abs(h[-1])  # unity gain at Nyquist
+    return np.fft.irfft(h, n=n_fft)[:taps]
+
+
+_IR_CACHE: dict[tuple[int, float], np.ndarray] = {}
 
 
 def _highpass_pieces(x: np.ndarray, *, sr: int, cutoff_hz: float) -> Iterator[tuple[int, np.ndarray]]:
-    """The signal through a 4th-order Butterworth high-pass (scipy.signal.butter, sosfilt), as
-    (start sample, piece) in order; the filter state carries from piece to piece, so the filtered
-    channel never has to exist whole. Causal: a zero-phase filter would ring before each onset and
-    move it earlier."""
-    from scipy.signal import butter, sosfilt
-
+    """The high-passed signal as (start sample, piece) in order, by FFT overlap-save: each piece
+    is final when yielded, so the filtered channel never has to exist whole."""
     key = (sr, cutoff_hz)
-    if key not in SOS_CACHE:
-        SOS_CACHE[key] = butter(4, cutoff_hz, btype="highpass", fs=sr, output="sos")
-    sos = SOS_CACHE[key]
-    state = np.zeros((sos.shape[0], 2))
-    for start in range(0, len(x), BLOCK):
-        piece, state = sosfilt(sos, np.asarray(x[start : start + BLOCK], dtype=np.float64), zi=state)
-        yield start, piece.astype(np.float32)
+    if key not in _IR_CACHE:
+        _IR_CACHE[key] = _butter_highpass_ir(sr, cutoff_hz)
+    ir = _IR_CACHE[key]
+    n_fft = 1 << 17
+    block = n_fft - len(ir) + 1
+    spectrum = np.fft.rfft(ir, n=n_fft)
+    history = len(ir) - 1
+    for start in range(0, len(x), block):
+        lo = start - history
+        seg = np.asarray(x[max(0, lo) : start + block], dtype=np.float64)
+        if lo < 0:
+            seg = np.concatenate((np.zeros(-lo), seg))
+        y = np.fft.irfft(np.fft.rfft(seg, n=n_fft) * spectrum, n=n_fft)
+        yield start, y[history : history + min(block, len(x) - start)].astype(np.float32)
 
 
 def highpass(x: np.ndarray, *, sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.ndarray:
-    """4th-order Butterworth high-pass, so hum does not count as speech (see _highpass_pieces)."""
+    """4th-order Butterworth high-pass, so hum does not count as speech. Causal: a zero-phase
+    filter would ring before each onset and move it earlier.
+
+    Applied as its impulse response (4096 taps, decayed by then to < 1e-9) by FFT overlap-save in
+    blocks, memory bounded on hour-long calls. Kept over scipy.signal.sosfilt (the same numbers to
+    1e-5, tests/test_reference.py) by `make bench` (bench/libraries.py): 0.032 s per minute of audio
+    against sosfilt's 0.012, but importing scipy.signal costs each analyze process 0.57 s of CPU, so
+    sosfilt only pays off past about 28 minutes of audio per channel (a take is 1-5)."""
     if len(x) < 64:
         return x
-    return np.concatenate([piece for _, piece in _highpass_pieces(x, sr=sr, cutoff_hz=cutoff_hz)])
+    out = np.empty(len(x), dtype=np.float32)
+    for start, piece in _highpass_pieces(x, sr=sr, cutoff_hz=cutoff_hz):
+        out[start : start + len(piece)] = piece
+    return out
 
 
-def _chunks(x: np.ndarray, size: int = BLOCK) -> Iterator[tuple[int, np.ndarray]]:
+def _chunks(x: np.ndarray, size: int = 1 << 20) -> Iterator[tuple[int, np.ndarray]]:
     for start in range(0, len(x), size):
         yield start, x[start : start + size]
 
 
 def _levels(pieces: Iterable[tuple[int, np.ndarray]], n: int, *, sr: int, hop_s: float, frame_s: float) -> np.ndarray:
-    """librosa.feature.rms (center=True, zero padded) of the signal given as consecutive pieces,
-    in dBFS: each piece is framed with the tail of the one before, so the frames are the whole
-    signal's and only one piece is in memory at a time."""
-    import librosa
-
     hop = int(round(hop_s * sr))
     frame = int(round(frame_s * sr))
     if n == 0:
         return np.zeros(0, dtype=np.float32)
     half = frame // 2
     n_frames = 1 + (n + 2 * half - frame) // hop
-    out = []
-    carry = np.zeros(half, dtype=np.float32)  # the zero padding before the clip
-
-    def frames_of(buf: np.ndarray) -> np.ndarray:
-        k = (len(buf) - frame) // hop + 1 if len(buf) >= frame else 0
-        if k > 0:
-            out.append(librosa.feature.rms(y=buf[: (k - 1) * hop + frame], frame_length=frame, hop_length=hop, center=False)[0])
-        return buf[k * hop :]
-
-    for _, piece in pieces:
-        carry = frames_of(np.concatenate((carry, np.asarray(piece, dtype=np.float32))))
-    frames_of(np.concatenate((carry, np.zeros(frame, dtype=np.float32))))  # the padding after it
-    rms = np.concatenate(out)[:n_frames]
+    if frame % hop:  # frame not a whole number of hops: running sum over the whole clip
+        x = np.zeros(n + 2 * half)
+        for start, piece in pieces:
+            x[half + start : half + start + len(piece)] = np.asarray(piece, dtype=np.float64) ** 2
+        csum = np.concatenate(([0.0], np.cumsum(x)))
+        starts = np.arange(n_frames) * hop
+        power = (csum[starts + frame] - csum[starts]) / frame
+    else:  # sums of squares per hop block, a piece at a time; a frame is k whole blocks
+        blocks = np.zeros(-(-(n + 2 * half) // hop) + 1)
+        for start, piece in pieces:
+            p0 = half + start
+            idx = np.arange(p0, p0 + len(piece)) // hop
+            sums = np.bincount(idx - idx[0], weights=np.asarray(piece, dtype=np.float64) ** 2)
+            blocks[idx[0] : idx[0] + len(sums)] += sums
+        power = sum(blocks[j : j + n_frames] for j in range(frame // hop)) / frame
+    rms = np.sqrt(np.maximum(power, 0.0))
     return (20.0 * np.log10(np.maximum(rms, 1e-10))).astype(np.float32)
 
 
 def frame_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float = FRAME_S) -> np.ndarray:
     """Frame RMS in dBFS (a full-scale sine reads -3 dBFS); digital silence reads -200.
 
-    Frame i spans samples [i * hop - frame / 2, i * hop + frame / 2), zero outside the clip
-    (librosa.feature.rms with center=True, pad_mode="constant")."""
+    Frame i spans samples [i * hop - frame / 2, i * hop + frame / 2), zero outside the clip (as
+    librosa.feature.rms with center=True, pad_mode="constant"), summed in float64. Kept over
+    librosa.feature.rms by `make bench` (bench/libraries.py): 0.010 s per minute of audio against
+    librosa's 0.001, but librosa (with numba) costs each analyze process 1.37 s of CPU to import."""
     return _levels(_chunks(x), len(x), sr=sr, hop_s=hop_s, frame_s=frame_s)
 
 
 def speech_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float = FRAME_S) -> np.ndarray:
-    """frame_levels of the high-passed signal, filtered and measured a block at a time."""
+    """frame_levels of the high-passed signal, filtered and measured a block at a time. Digital
+    silence reads about -170 dBFS here (FFT round-off), far below every threshold in ``detect``."""
     if len(x) < 64:
         return frame_levels(x, sr=sr, hop_s=hop_s, frame_s=frame_s)
     return _levels(_highpass_pieces(x, sr=sr, cutoff_hz=HIGHPASS_HZ), len(x), sr=sr, hop_s=hop_s, frame_s=frame_s)

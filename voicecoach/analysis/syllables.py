@@ -15,24 +15,61 @@ SMOOTH_S = 0.05  # intensity smoothing (Hann), close to Praat's intensity window
 VOICED_REACH_S = 0.02  # a nucleus lies within this of a voiced frame (pitch.track)
 
 
+def _peaks(x: np.ndarray, *, height: float, prominence: float) -> np.ndarray:
+    """Indices of local maxima (a plateau counts once, at its middle) at least ``height`` high whose
+    topographic prominence is at least ``prominence``: scipy.signal.find_peaks' definitions (the
+    same peaks, tests/test_reference.py). Kept by `make bench` (bench/libraries.py): 0.005 s per
+    minute of audio against find_peaks' 0.0001, but importing scipy.signal costs each analyze
+    process 0.57 s of CPU.
+
+    Prominence >= p holds when, on each side, the signal dips to x[peak] - p before it first rises
+    above x[peak] (or the clip ends): searched outward in growing windows, so each peak costs about
+    the width of its syllable."""
+    if len(x) < 3:
+        return np.zeros(0, dtype=int)
+    starts = np.flatnonzero(np.concatenate(([True], np.diff(x) != 0)))
+    ends = np.concatenate((starts[1:], [len(x)])) - 1
+    vals = x[starts]
+    top = np.flatnonzero((vals[1:-1] > vals[:-2]) & (vals[1:-1] > vals[2:])) + 1
+    peaks = (starts[top] + ends[top]) // 2
+    peaks = peaks[x[peaks] >= height]
+
+    def dips_first(p: int, direction: int) -> bool:
+        dip, high = x[p] - prominence, x[p]
+        width, pos = 32, p
+        while True:
+            lo, hi = (pos + 1, min(len(x), pos + 1 + width)) if direction > 0 else (max(0, pos - width), pos)
+            if lo >= hi:
+                return False
+            seg = x[lo:hi] if direction > 0 else x[lo:hi][::-1]
+            is_dip, is_high = seg <= dip, seg > high
+            if is_dip.any() or is_high.any():
+                first_dip = int(np.argmax(is_dip)) if is_dip.any() else len(seg)
+                first_high = int(np.argmax(is_high)) if is_high.any() else len(seg)
+                return first_dip < first_high
+            pos = hi - 1 if direction > 0 else lo
+            width *= 2
+
+    keep = [p for p in peaks if dips_first(int(p), -1) and dips_first(int(p), 1)]
+    return np.asarray(keep, dtype=int)
+
+
 def nucleus_times(frame_dbfs: np.ndarray, speech: np.ndarray, f0: np.ndarray, *, hop_s: float) -> np.ndarray:
     """Times (s, frame centres) of the syllable nuclei: peaks of the smoothed intensity inside
     speech, voiced, at most 12 dB below the speech's loud level (its 0.99 quantile) and standing
-    at least 1.5 dB above the dips on either side (topographic prominence, scipy.signal.find_peaks).
+    at least 1.5 dB above the dips on either side (topographic prominence, as scipy.signal.find_peaks).
 
     A pure function of one window of frames: the loudness reference is the window's own, so a
     span's nuclei are counted exactly as the clip's are when the whole clip is passed, and a live
     rolling window can call it alike."""
     if not speech.any():
         return np.zeros(0)
-    from scipy.signal import find_peaks
-
     width = max(1, int(round(SMOOTH_S / hop_s)))
     kernel = np.hanning(width + 2)[1:-1]
     power = 10.0 ** (np.asarray(frame_dbfs, dtype=np.float64) / 10.0)
     smooth = 10.0 * np.log10(np.maximum(np.convolve(power, kernel / kernel.sum(), mode="same"), 1e-20))
     loud = np.quantile(smooth[speech], 0.99)
-    peaks, _ = find_peaks(smooth, prominence=MIN_DIP_DB, height=loud - NUCLEUS_BELOW_LOUD_DB)
+    peaks = _peaks(smooth, prominence=MIN_DIP_DB, height=loud - NUCLEUS_BELOW_LOUD_DB)
     reach = int(round(VOICED_REACH_S / hop_s))
     near_voiced = np.convolve(np.isfinite(f0).astype(float), np.ones(2 * reach + 1), mode="same") > 0
     keep = peaks[speech[peaks] & near_voiced[peaks]]
