@@ -170,7 +170,7 @@ def speech_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: floa
     return _levels(_highpass_pieces(x, sr=sr, cutoff_hz=HIGHPASS_HZ), len(x), sr=sr, hop_s=hop_s, frame_s=frame_s)
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(first, last) frame index of each run of True."""
     if not mask.any():
         return []
@@ -229,7 +229,7 @@ def detect(
     # contain a frame loud enough to open speech: a stop burst after its closure stays with its word.
     groups: list[list[tuple[int, int]]] = []
     gap_frames = min_pause_s / hop_s
-    for a, b in _runs(db >= hold_db):
+    for a, b in runs(db >= hold_db):
         if groups and (a - groups[-1][-1][1] - 1) < gap_frames:
             groups[-1].append((a, b))
         else:
