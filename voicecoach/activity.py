@@ -224,28 +224,37 @@ def detect(
     hold_db = max(loud - HOLD_BELOW_LOUD_DB, floor + _hold_above_floor_db(db, floor), ABSOLUTE_FLOOR_DBFS)
     if loud < open_db:  # silence, or steady noise with nothing standing out of it
         return ChannelActivity([], db, hop_s, loud, floor)
-    strong = db >= open_db
-    # Group runs above the hold level across gaps shorter than a pause, then keep the groups that
-    # contain a frame loud enough to open speech: a stop burst after its closure stays with its word.
+    groups = _groups(db >= hold_db, min_pause_s / hop_s)
+    if voiced is not None:
+        groups = [g for g in (_voice_trimmed(g, voiced, held, hop_s) for g in groups) if g]
+    segments = _segments(groups, db >= open_db, hop_s=hop_s, duration_s=len(x) / sr)
+    return ChannelActivity(segments, db, hop_s, loud, floor)
+
+
+def _groups(above_hold: np.ndarray, gap_frames: float) -> list[list[tuple[int, int]]]:
+    """Runs above the hold level grouped across gaps shorter than a pause (``gap_frames``)."""
     groups: list[list[tuple[int, int]]] = []
-    gap_frames = min_pause_s / hop_s
-    for a, b in runs(db >= hold_db):
+    for a, b in runs(above_hold):
         if groups and (a - groups[-1][-1][1] - 1) < gap_frames:
             groups[-1].append((a, b))
         else:
             groups.append([(a, b)])
-    if voiced is not None:
-        groups = [g for g in (_voice_trimmed(g, voiced, held, hop_s) for g in groups) if g]
+    return groups
+
+
+def _segments(groups: list[list[tuple[int, int]]], strong: np.ndarray, *, hop_s: float, duration_s: float) -> list[Segment]:
+    """The groups that contain a frame loud enough to open speech (``strong``), as segments from
+    the first run's first frame to the last run's last: a stop burst after its closure stays with
+    its word. Bursts shorter than MIN_SEGMENT_S are clicks."""
     half = hop_s / 2
-    duration = len(x) / sr
     segments = []
     for g in groups:
         if not any(strong[a : b + 1].any() for a, b in g):
             continue
-        start, end = max(0.0, g[0][0] * hop_s - half), min(g[-1][1] * hop_s + half, duration)
+        start, end = max(0.0, g[0][0] * hop_s - half), min(g[-1][1] * hop_s + half, duration_s)
         if end - start >= MIN_SEGMENT_S:
             segments.append(Segment(round(start, 3), round(end, 3)))
-    return ChannelActivity(segments, db, hop_s, loud, floor)
+    return segments
 
 
 def _hold_above_floor_db(db: np.ndarray, floor: float) -> float:
