@@ -11,8 +11,11 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
 5. peak RSS of `voicecoach analyze` on a 60-minute stereo clip;              target < 1.5 GB
 6. the HTML page of the 2-minute clip beyond its analysis (CPU seconds): MP3 encoding and drawing
    only, since the pipeline hands over its decoded audio and level/pitch tracks.
+7. own signal code vs the scipy/librosa call it stands in for (per minute of audio, plus what the
+   library's import costs a process) and F0 trackers on synthetic voices of known pitch
+   (bench/libraries.py): the figures the comments on the kept pieces cite.
 
-Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long]
+Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries]
 """
 
 from __future__ import annotations
@@ -253,6 +256,7 @@ def main() -> int:
     ap.add_argument("--long-minutes", type=float, default=60.0)
     ap.add_argument("--skip-long", action="store_true", help="skip the 60-minute peak-memory run")
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--skip-libraries", action="store_true", help="skip own code vs scipy/librosa (about 40 s)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -277,6 +281,11 @@ def main() -> int:
         r = results["html_report"] = bench_report(tmp)
         print(f"       HTML page beyond the analysis: media {r['media_s']:.3f} s + page {r['page_s']:.3f} s CPU  "
               f"({r['s_per_audio_min']:.3f} s per minute of audio)", flush=True)  # fmt: skip
+        if not args.skip_libraries:
+            import libraries
+
+            results["libraries"] = libraries.bench_libraries()
+            print("\n".join(libraries.report(results["libraries"])), flush=True)
         if not args.skip_batch:
             b = results["batch"] = bench_batch(tmp)
             print(
