@@ -189,7 +189,7 @@ def bench_batch(tmp: Path, n: int = 20) -> dict:
         subprocess.run([VOICECOACH, "analyze", str(c), "--agent-channel", "right", "--format", "json"], check=True, stdout=subprocess.DEVNULL)
     separate = time.perf_counter() - t0
     jobs = os.cpu_count() or 1
-    cmd = [VOICECOACH, "batch", str(folder), "--out", str(tmp / "batch_out"), "--agent-channel", "right", "--force", "--jobs", str(jobs)]
+    cmd = [VOICECOACH, "batch", str(folder), "--out", str(tmp / "batch_out"), "--agent-channel", "right", "--reanalyse", "--jobs", str(jobs)]
     batch = timed(cmd, stderr=subprocess.DEVNULL)
     speedup = separate / batch
     return {

@@ -1,0 +1,71 @@
+"""Running a batch's clips on this machine: a pool of worker processes that Ctrl-C stops at once.
+
+Even ``--jobs 1`` runs its clips in one worker process: a Whisper decode is native code that
+holds off Python's signal handling for seconds (SIGINT took 25 s to stop an in-process batch),
+while a worker process can simply be killed. Workers ignore SIGINT (the terminal sends it to the
+whole process group; they must not print tracebacks) and exit when their parent is gone, so a
+killed batch leaves no orphan analysing on. They write nothing: outcomes come back to the parent.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)  # the batch is gone: nobody will take this clip's result
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us; no KeyboardInterrupt traceback
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14; before it, the pool's process table
+    if kill is not None:
+        kill()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, ValueError):  # already gone
+            pass
+
+
+def run_pool(fn: Callable[[T], R], tasks: list[T], jobs: int, on_lost: Callable[[T, BaseException], R]) -> Iterator[R]:
+    """``fn(task)`` for every task in ``jobs`` spawned worker processes, yielded as each finishes.
+    A worker that dies (out of memory, killed) fails its clips through ``on_lost``; a
+    KeyboardInterrupt (or closing the iterator) kills the workers at once."""
+    import multiprocessing
+
+    # spawn: a clean interpreter per worker (no forked threads or locks); each worker then keeps
+    # its process, and with it the lru_cached Whisper model, for every clip it is given
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(jobs, len(tasks))), mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+    )
+    finished = False
+    try:
+        futures = {pool.submit(fn, t): t for t in tasks}
+        for fut in as_completed(futures):
+            task = futures[fut]
+            try:
+                outcome = fut.result()
+            except Exception as e:  # noqa: BLE001  a worker died: its clips fail, the batch goes on
+                outcome = on_lost(task, e)
+            yield outcome
+        finished = True
+    finally:
+        if not finished:  # interrupted or abandoned: nothing more of this pool is wanted
+            _kill(pool)
+        pool.shutdown(wait=finished, cancel_futures=True)
