@@ -43,12 +43,31 @@ def _kill(pool: ProcessPoolExecutor) -> None:
             pass
 
 
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with its stderr on /dev/null. A worker killed on
+    Ctrl-C leaves a semaphore behind (tqdm, which faster-whisper imports, makes one per process);
+    the tracker frees it, but also prints a warning that must not follow the interrupt's one line.
+    (When a tracker already runs in this process, it is kept as it is.)"""
+    from multiprocessing import resource_tracker
+
+    saved = os.dup(2)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def run_pool(fn: Callable[[T], R], tasks: list[T], jobs: int, on_lost: Callable[[T, BaseException], R]) -> Iterator[R]:
     """``fn(task)`` for every task in ``jobs`` spawned worker processes, yielded as each finishes.
     A worker that dies (out of memory, killed) fails its clips through ``on_lost``; a
     KeyboardInterrupt (or closing the iterator) kills the workers at once."""
     import multiprocessing
 
+    _quiet_resource_tracker()
     # spawn: a clean interpreter per worker (no forked threads or locks); each worker then keeps
     # its process, and with it the lru_cached Whisper model, for every clip it is given
     pool = ProcessPoolExecutor(
@@ -68,4 +87,7 @@ def run_pool(fn: Callable[[T], R], tasks: list[T], jobs: int, on_lost: Callable[
     finally:
         if not finished:  # interrupted or abandoned: nothing more of this pool is wanted
             _kill(pool)
-        pool.shutdown(wait=finished, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)  # quick once the workers are dead
+        # an interrupt's traceback keeps this frame alive to the end: drop the pool here, so its
+        # queues' semaphores are freed now, not reported as "leaked" by multiprocessing at exit
+        del pool

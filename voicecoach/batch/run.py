@@ -298,8 +298,12 @@ def run_batch(
             return _run(root, manifest, options, choice, settings, listeners, done, t0)
     except KeyboardInterrupt:
         raise Interrupted(
-            f"{out_dir}: interrupted; the {len(done)} clips finished in this run are kept, and running the same command goes on from there"
+            f"{out_dir}: interrupted; {_clips(len(done))} finished in this run are kept, and the same command goes on from there"
         ) from None
+
+
+def _clips(n: int) -> str:
+    return f"{n} clip" if n == 1 else f"{n} clips"
 
 
 def _run(root, manifest, options, choice, settings: BatchSettings, listeners: Listeners, done: list, t0) -> BatchSummary:
