@@ -61,10 +61,7 @@ def analyze_remote(task: ClipTask, data: bytes | None = None, sidecar: bytes | N
         local.write_bytes(data)
         if sidecar is not None:
             sidecar_path(local).write_bytes(sidecar)
-        outcome = analyze_clip(dataclasses.replace(task, path=str(local), source=task.path))
-    if outcome.error is not None:  # name the user's file, not this worker's copy
-        outcome = dataclasses.replace(outcome, error=outcome.error.replace(str(local), task.path))
-    return outcome
+        return analyze_clip(dataclasses.replace(task, path=str(local)))  # reported under task.source
 
 
 def _ship(client, task: ClipTask, on_lost):

@@ -71,7 +71,7 @@ class ClipTask:
     options: pipeline.Options
     content_sha256: str = ""  # lets a Dask worker check that it sees the client's file
     sidecar_sha256: str | None = None
-    source: str | None = None  # the user's path when ``path`` is a worker's copy of the clip
+    source: str | None = None  # the clip's path as the user gave it, shown in reports and errors
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,11 @@ def _metrics(result) -> dict[str, Any]:
     }
 
 
+def _as_typed(task: ClipTask, message: str) -> str:
+    """A worker's message names the clip as the user gave it, not by a worker's path."""
+    return message.replace(task.path, task.source) if task.source is not None else message
+
+
 def analyze_clip(task: ClipTask) -> ClipOutcome:
     """The per-clip work on a worker: never raises, a failure comes back as ``error``."""
     from ..report import render, render_clip
@@ -110,9 +115,9 @@ def analyze_clip(task: ClipTask) -> ClipOutcome:
         if task.source is not None:
             result = dataclasses.replace(result, source=task.source)
     except VoicecoachError as e:
-        return ClipOutcome(task.rel, error=str(e))
+        return ClipOutcome(task.rel, error=_as_typed(task, str(e)))
     except Exception as e:  # one bad clip never stops the batch; the message keeps the bug's type
-        return ClipOutcome(task.rel, error=f"{task.path}: internal error {type(e).__name__}: {e}")
+        return ClipOutcome(task.rel, error=_as_typed(task, f"{task.path}: internal error {type(e).__name__}: {e}"))
     warnings = list(result.warnings)
     html_text = None
     try:
@@ -257,7 +262,7 @@ def _plan(root: Path, manifest: Manifest, options: pipeline.Options, choice, bat
         # "auto" lets the pipeline read the sidecar's channel and report it as chosen by the sidecar
         clip_channel = "auto" if meta.agent_channel else options.agent_channel
         clip_options = dataclasses.replace(options, scenario=coached, cpu_threads=threads, agent_channel=clip_channel)
-        plan.tasks.append(ClipTask(str(path), rel, clip_options, content, meta.sidecar_sha256))
+        plan.tasks.append(ClipTask(str(path), rel, clip_options, content, meta.sidecar_sha256, source=str(root / rel)))
     # nothing of someone else's is overwritten, even with --force: stop before any work is done
     for target in [*(p for t in plan.tasks for p in _outputs(manifest.folder, t.rel)), *(manifest.folder / n for n in SUMMARY_FILES)]:
         manifest.check_writable(target)
