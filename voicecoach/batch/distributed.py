@@ -3,9 +3,11 @@
 Workers get each clip's absolute path with its sha256. A worker that sees the same file there (a
 shared file system, or the same machine) analyses it in place; one that does not (another folder
 layout, no shared disk) answers "missing" and the client then ships it the clip's bytes (and its
-sidecar's) through ``client.scatter``, so big clips cross the network only where they must. The
-worker writes them to a private temporary folder, analyses them, and reports them under the
-user's path. Results come back to the client, which alone writes ``--out``.
+sidecar's) through ``client.scatter``. Checking in place first, rather than always shipping:
+a worker hashes 50 MB in 0.03 s, while scattering the same 50 MB took 1.16 s even over loopback
+(one worker process, best of 3; a network adds its own time), and an hour-long stereo call is
+about 230 MB. The worker writes shipped bytes to a private temporary folder, analyses them, and
+reports the clip under the user's path. Results come back to the client, which alone writes ``--out``.
 """
 
 from __future__ import annotations
