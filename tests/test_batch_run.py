@@ -216,7 +216,7 @@ class Cluster:
     """``dask scheduler`` and ``dask worker`` processes, each in its own session, run from ``cwd``."""
 
     def __init__(self, cwd: Path):
-        self.cwd, self.procs = cwd, []
+        self.cwd, self.procs, self.logs = cwd, [], []
         self.file = cwd / "scheduler.json"
         self._start([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(self.file)])
         deadline = time.monotonic() + 60
@@ -225,7 +225,8 @@ class Cluster:
         self.address = json.loads(self.file.read_text())["address"]
 
     def _start(self, cmd: list[str]) -> subprocess.Popen:
-        log = open(self.cwd / f"proc-{len(self.procs)}.log", "w")
+        log = open(self.cwd / f"proc-{len(self.procs)}.log", "w")  # noqa: SIM115  closed in close()
+        self.logs.append(log)
         proc = subprocess.Popen(cmd, cwd=self.cwd, env=_env(), stdout=log, stderr=log, start_new_session=True)
         self.procs.append(proc)
         return proc
@@ -250,6 +251,8 @@ class Cluster:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        for log in self.logs:
+            log.close()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
@@ -88,6 +89,8 @@ def run_dask(client, tasks: list[ClipTask], on_lost: Callable[[ClipTask, BaseExc
 
     if not tasks:
         return
+    # the workers' current folders are not the user's: absolute paths, the user's kept for reports
+    tasks = [dataclasses.replace(t, path=os.path.abspath(t.path), source=t.source or t.path) for t in tasks]
     pending = {}
     for t in tasks:
         fut = client.submit(analyze_remote, t, pure=False)
