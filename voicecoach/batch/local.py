@@ -61,6 +61,18 @@ def _quiet_resource_tracker() -> None:
         os.close(saved)
 
 
+def _submit_ignoring_sigint(pool: ProcessPoolExecutor, fn, tasks: list) -> dict:
+    """Submit every task; the workers, spawned meanwhile, inherit SIGINT ignored and so are deaf to
+    a Ctrl-C from their first import on (the initializer comes only after those imports)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {pool.submit(fn, t): t for t in tasks}
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return {pool.submit(fn, t): t for t in tasks}
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_pool(fn: Callable[[T], R], tasks: list[T], jobs: int, on_lost: Callable[[T, BaseException], R]) -> Iterator[R]:
     """``fn(task)`` for every task in ``jobs`` spawned worker processes, yielded as each finishes.
     A worker that dies (out of memory, killed) fails its clips through ``on_lost``; a
@@ -75,7 +87,7 @@ def run_pool(fn: Callable[[T], R], tasks: list[T], jobs: int, on_lost: Callable[
     )
     finished = False
     try:
-        futures = {pool.submit(fn, t): t for t in tasks}
+        futures = _submit_ignoring_sigint(pool, fn, tasks)
         for fut in as_completed(futures):
             task = futures[fut]
             try:

@@ -162,7 +162,7 @@ def _check_folder(manifest: Manifest, force: bool) -> None:
         )
 
 
-# --- planning ------------------------------------------------------------------------------------
+# --- rows and cards (for plan.py) ----------------------------------------------------------------
 
 
 def _sha(obj: Any) -> str:
@@ -219,50 +219,63 @@ def run_batch(
     except OSError as e:
         raise VoicecoachError(f"{out_dir}: cannot create the output folder ({e.strerror}); choose another --out") from e
     choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
-    done: list[BatchRow] = []
+    run = _Run(root, options, choice, settings, listeners, t0)
     try:
         with folder_lock(out_dir, wait=settings.wait, on_wait=listeners.on_wait):
             remove_stale_temporaries(out_dir)  # only a killed voicecoach's own leftovers
             manifest = Manifest(out_dir)
             _check_folder(manifest, settings.force)
-            return _run(root, manifest, options, choice, settings, listeners, done, t0)
+            with _cluster(settings.dask_scheduler) as client:  # before any work: a wrong address fails at once
+                return _run(run, manifest, client)
     except KeyboardInterrupt:
         raise Interrupted(
-            f"{out_dir}: interrupted; {_clips(len(done))} finished in this run are kept, and the same command goes on from there"
+            f"{out_dir}: interrupted; {_clips(run.done)} finished in this run are kept, and the same command goes on from there"
         ) from None
+
+
+@dataclass
+class _Run:
+    root: Path
+    options: pipeline.Options
+    choice: Any  # transcribe.ModelChoice
+    settings: BatchSettings
+    listeners: Listeners
+    t0: float
+    done: int = 0  # clips finished in this run
 
 
 def _clips(n: int) -> str:
     return f"{n} clip" if n == 1 else f"{n} clips"
 
 
-def _run(root, manifest, options, choice, settings: BatchSettings, listeners: Listeners, done: list, t0) -> BatchSummary:
-    dask = settings.dask_scheduler
-    # local workers share this machine's cores: one Whisper thread each by default is ~20% more
-    # clips per minute than every worker starting CTranslate2's 4 (see README, Benchmark)
-    threads = options.cpu_threads or (max(1, (os.cpu_count() or 1) // settings.jobs) if not dask and settings.jobs > 1 else 0)
+def _run(run: _Run, manifest: Manifest, client) -> BatchSummary:
     from .plan import plan_batch
 
-    plan = plan_batch(root, manifest, options, choice, settings, threads)
+    settings, listeners = run.settings, run.listeners
+    # local workers share this machine's cores: one Whisper thread each by default is ~20% more
+    # clips per minute than every worker starting CTranslate2's 4 (see README, Benchmark)
+    local_jobs = settings.jobs if client is None else 1
+    threads = run.options.cpu_threads or (max(1, (os.cpu_count() or 1) // local_jobs) if local_jobs > 1 else 0)
+    plan = plan_batch(run.root, manifest, run.options, run.choice, settings, threads)
     if listeners.on_start is not None:
         failed = sum(r.status == "failed" for r in plan.rows.values())
         listeners.on_start(plan.total, plan.total - len(plan.tasks) - failed)
     for row in plan.rows.values():  # metadata/read failures found while planning
         if row.status == "failed" and listeners.on_row is not None:
             listeners.on_row(row)
-    with _outcomes(plan.tasks, settings) as outcomes:
+    with contextlib.closing(_outcomes(plan.tasks, settings.jobs, client)) as outcomes:
         for outcome in outcomes:
             row = _on_result(manifest, outcome, plan.metas[outcome.rel], plan.keys[outcome.rel])
             plan.rows[outcome.rel] = row
-            done.append(row)
+            run.done += 1
             if listeners.on_row is not None:
                 listeners.on_row(row)
 
     ordered = [plan.rows[k] for k in sorted(plan.rows)]
     tags = {name: list(card.skill_tags) for name, card in plan.cards.items()}
     targets = {name: card.targets for name, card in plan.cards.items()}
-    summary = summarize(root, plan.settings, ordered, tags, plan.notes, processed=len(plan.tasks),
-                        elapsed_s=time.monotonic() - t0, targets=targets)  # fmt: skip
+    summary = summarize(run.root, plan.settings, ordered, tags, plan.notes, processed=len(plan.tasks),
+                        elapsed_s=time.monotonic() - run.t0, targets=targets)  # fmt: skip
     write_summary(manifest, summary)
     manifest.compact()
     return summary
@@ -273,26 +286,32 @@ def _lost(task: ClipTask, e: BaseException) -> ClipOutcome:
 
 
 @contextlib.contextmanager
-def _outcomes(tasks: list[ClipTask], settings: BatchSettings) -> Iterator[Iterator[ClipOutcome]]:
-    """The clips' outcomes as they finish: on a Dask cluster, else in local worker processes.
-    Leaving early (Ctrl-C) stops the workers and the cluster connection at once."""
-    if not tasks:
-        yield iter(())
+def _cluster(address: str | None):
+    """A Dask client for the run (None: local workers), closed quickly even after a Ctrl-C."""
+    if not address:
+        yield None
         return
-    if settings.dask_scheduler:
-        from . import distributed
+    from . import distributed
 
-        client = distributed.connect(settings.dask_scheduler)
-        try:
-            with contextlib.closing(distributed.run_dask(client, tasks, _lost)) as outcomes:
-                yield outcomes
-        finally:
-            client.close(timeout=2)
-        return
+    client = distributed.connect(address)
+    try:
+        yield client
+    finally:
+        client.close(timeout=2)
+
+
+def _outcomes(tasks: list[ClipTask], jobs: int, client) -> Iterator[ClipOutcome]:
+    """The clips' outcomes as they finish, on the Dask cluster or in local worker processes.
+    Closing it early (Ctrl-C) stops the workers at once."""
+    if not tasks:
+        return (o for o in ())  # closable, like the others
+    if client is not None:
+        from .distributed import run_dask
+
+        return run_dask(client, tasks, _lost)
     from .local import run_pool
 
-    with contextlib.closing(run_pool(analyze_clip, tasks, settings.jobs, _lost)) as outcomes:
-        yield outcomes
+    return run_pool(analyze_clip, tasks, jobs, _lost)
 
 
 def _on_result(manifest: Manifest, outcome: ClipOutcome, meta: ClipMeta, key: tuple[str, str]) -> BatchRow:
