@@ -17,7 +17,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from ..errors import VoicecoachError
 from ..sidecar import sidecar_path
@@ -67,51 +67,59 @@ def analyze_remote(task: ClipTask, data: bytes | None = None, sidecar: bytes | N
         return analyze_clip(dataclasses.replace(task, path=str(local)))  # reported under task.source
 
 
-def _ship(client, task: ClipTask, on_lost):
-    """Scatter the clip's bytes (and sidecar's) to the cluster and submit it again; or the failed
-    outcome when the clip changed or vanished since it was hashed."""
+SHIPS = 3  # a shipped clip whose worker died (its bytes with it) is sent again, up to this often
+
+
+def _failed(task: ClipTask, why: str) -> ClipOutcome:
+    return ClipOutcome(task.rel, error=f"{task.source or task.path}: {why}")
+
+
+def _ship(client, task: ClipTask):
+    """Scatter the clip's bytes (and sidecar's) to the cluster and submit it with them; or the
+    failed outcome when the clip changed or vanished since it was hashed."""
     try:
         data = Path(task.path).read_bytes()
         side = sidecar_path(Path(task.path))
         side_data = side.read_bytes() if task.sidecar_sha256 is not None else None
     except OSError as e:
-        return None, on_lost(task, e)
+        return None, _failed(task, f"cannot be read any more ({e.strerror}); run the batch again")
     if hashlib.sha256(data).hexdigest() != task.content_sha256:
-        return None, ClipOutcome(task.rel, error=f"{task.path}: changed while the batch ran; run the batch again")
+        return None, _failed(task, "changed while the batch ran; run the batch again")
     return client.submit(analyze_remote, task, client.scatter(data), side_data, pure=False), None
 
 
-def run_dask(client, tasks: list[ClipTask], on_lost: Callable[[ClipTask, BaseException], ClipOutcome]) -> Iterator[ClipOutcome]:
+def run_dask(client, tasks: list[ClipTask]) -> Iterator[ClipOutcome]:
     """Every task on the cluster, yielded as each finishes. A lost worker's clips are rerun by Dask
-    on the others (its ``allowed-failures``); a clip that still fails goes through ``on_lost``.
-    A KeyboardInterrupt (or closing the iterator) cancels what is still queued."""
+    on the others (its ``allowed-failures``), shipped clips sent again (``SHIPS``); a clip that
+    still fails comes back failed. A KeyboardInterrupt (or closing the iterator) cancels the rest."""
     from dask.distributed import as_completed
 
     if not tasks:
         return
     # the workers' current folders are not the user's: absolute paths, the user's kept for reports
     tasks = [dataclasses.replace(t, path=os.path.abspath(t.path), source=t.source or t.path) for t in tasks]
-    pending = {}
+    pending = {}  # future key -> (task, future, times its bytes were shipped)
     for t in tasks:
         fut = client.submit(analyze_remote, t, pure=False)
-        pending[fut.key] = (t, fut, False)
+        pending[fut.key] = (t, fut, 0)
     finished = False
     try:
         queue = as_completed([f for _, f, _ in pending.values()])
         for fut in queue:
-            task, _, shipped = pending.pop(fut.key)
+            task, _, ships = pending.pop(fut.key)
             try:
                 outcome = fut.result()
-            except Exception as e:  # noqa: BLE001  KilledWorker, lost connection: this clip fails, the batch goes on
-                outcome = on_lost(task, e)
-            if outcome.missing and not shipped:  # the worker cannot see the clip: send it the bytes
-                again, outcome = _ship(client, task, on_lost)
+            except Exception as e:  # noqa: BLE001  KilledWorker, lost data, lost connection
+                outcome = _failed(task, f"Dask worker failed ({type(e).__name__}: {e})")
+                outcome = dataclasses.replace(outcome, missing=0 < ships < SHIPS)  # its bytes died with the worker
+            if outcome.missing and ships < SHIPS:  # the worker cannot see the clip: send it the bytes
+                again, outcome = _ship(client, task)
                 if again is not None:
-                    pending[again.key] = (task, again, True)
+                    pending[again.key] = (task, again, ships + 1)
                     queue.add(again)
                     continue
             elif outcome.missing:
-                outcome = ClipOutcome(task.rel, error=f"{task.path}: the Dask worker could not read the clip it was sent")
+                outcome = _failed(task, "the Dask worker could not read the clip it was sent")
             yield outcome
         finished = True
     finally:

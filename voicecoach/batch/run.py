@@ -308,7 +308,7 @@ def _outcomes(tasks: list[ClipTask], jobs: int, client) -> Iterator[ClipOutcome]
     if client is not None:
         from .distributed import run_dask
 
-        return run_dask(client, tasks, _lost)
+        return run_dask(client, tasks)
     from .local import run_pool
 
     return run_pool(analyze_clip, tasks, jobs, _lost)
