@@ -4,7 +4,7 @@ Ground truth: the files we put in --out ourselves (never touched), the files we 
 (their clip is analysed again, or the run refuses to replace them), a SIGINT sent to the whole
 process group as a terminal's Ctrl-C is (the batch stops at once, with one line and the finished
 clips kept), and a Dask scheduler and workers started as separate processes in another folder,
-one of them in a mount namespace where the client's folder is an empty tmpfs (no shared disk).
+two of them in mount namespaces where the client's folder is an empty tmpfs (no shared disk).
 """
 
 from __future__ import annotations
