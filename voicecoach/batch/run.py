@@ -229,7 +229,7 @@ def run_batch(
                 return _run(run, manifest, client)
     except KeyboardInterrupt:
         raise Interrupted(
-            f"{out_dir}: interrupted; {_clips(run.done)} finished in this run are kept, and the same command goes on from there"
+            f"{out_dir}: interrupted; kept {_clips(run.done)} finished in this run; the same command goes on from there"
         ) from None
 
 
