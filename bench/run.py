@@ -14,6 +14,7 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
 7. own signal code vs the scipy/librosa call it stands in for (per minute of audio, plus what the
    library's import costs a process) and F0 trackers on synthetic voices of known pitch
    (bench/libraries.py): the figures the comments on the kept pieces cite.
+8. Ctrl-C during a batch (--jobs 1 and --jobs <cores>) to its exit;          target < 2 s
 
 Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries]
 """
@@ -43,6 +44,7 @@ TARGET_ANALYZE_RATIO = 1.2
 TARGET_HELP_S = 0.3
 TARGET_BATCH_SPEEDUP = 2.0
 TARGET_PEAK_GB = 1.5
+TARGET_STOP_S = 2.0
 
 # faster-whisper alone, exactly as voicecoach/transcribe.py calls it: one process, model loaded
 # once, every channel transcribed, segments and words consumed.
@@ -204,20 +206,28 @@ def bench_help(runs: int = 7) -> dict:
     return {"median_s": round(median, 3), "runs_s": [round(t, 3) for t in times], "target": f"< {TARGET_HELP_S}", "ok": median < TARGET_HELP_S}
 
 
-def bench_batch(tmp: Path, n: int = 20) -> dict:
-    """20 distinct clips (take 1 at 20 gains, so no two share a content hash)."""
+def _batch_folder(tmp: Path, n: int) -> Path:
+    """``n`` distinct clips (take 1 at ``n`` gains, so no two share a content hash), built once."""
     folder = tmp / "batch_in"
-    folder.mkdir()
+    if not folder.is_dir():
+        folder.mkdir()
+        take = _read("long_hold_take1")
+        for i in range(n):
+            sf.write(str(folder / f"take-{i:02d}.wav"), take * 10 ** (-0.1 * i / 20), SR, subtype="PCM_16")
+    return folder
+
+
+def bench_batch(tmp: Path, n: int = 20) -> dict:
+    """20 distinct clips, as one batch vs 20 analyze runs."""
+    folder = _batch_folder(tmp, n)
     take = _read("long_hold_take1")
-    for i in range(n):
-        sf.write(str(folder / f"take-{i:02d}.wav"), take * 10 ** (-0.1 * i / 20), SR, subtype="PCM_16")
     clips = sorted(folder.glob("*.wav"))
     t0 = time.perf_counter()
     for c in clips:
         subprocess.run([VOICECOACH, "analyze", str(c), "--agent-channel", "right", "--format", "json"], check=True, stdout=subprocess.DEVNULL)
     separate = time.perf_counter() - t0
     jobs = os.cpu_count() or 1
-    cmd = [VOICECOACH, "batch", str(folder), "--out", str(tmp / "batch_out"), "--agent-channel", "right", "--force", "--jobs", str(jobs)]
+    cmd = [VOICECOACH, "batch", str(folder), "--out", str(tmp / "batch_out"), "--agent-channel", "right", "--reanalyse", "--jobs", str(jobs)]
     batch = timed(cmd, stderr=subprocess.DEVNULL)
     speedup = separate / batch
     return {
@@ -230,6 +240,31 @@ def bench_batch(tmp: Path, n: int = 20) -> dict:
         "target": f">= {TARGET_BATCH_SPEEDUP}",
         "ok": speedup >= TARGET_BATCH_SPEEDUP,
     }
+
+
+def _stop_s(cmd: list[str], out: Path) -> float:
+    """Seconds from a Ctrl-C (SIGINT to the whole process group, as a terminal sends it) to the
+    batch's exit, sent once its first clip is written."""
+    import signal
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    while not list(out.rglob("*.row.json")) and proc.poll() is None:
+        time.sleep(0.01)
+    sent = time.perf_counter()
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait()
+    return time.perf_counter() - sent
+
+
+def bench_interrupt(tmp: Path, n: int = 20) -> dict:
+    """Ctrl-C during a batch, with --jobs 1 and --jobs <cores>: the worst of both."""
+    folder = _batch_folder(tmp, n)
+    runs = {}
+    for jobs in sorted({1, os.cpu_count() or 1}):
+        out = tmp / f"interrupt_out_{jobs}"
+        runs[jobs] = round(_stop_s([VOICECOACH, "batch", str(folder), "--out", str(out), "--agent-channel", "right", "--jobs", str(jobs)], out), 3)
+    worst = max(runs.values())
+    return {"stop_s_by_jobs": runs, "worst_s": worst, "target": f"< {TARGET_STOP_S}", "ok": worst < TARGET_STOP_S}
 
 
 def bench_long(tmp: Path, minutes: float) -> dict:
@@ -291,6 +326,12 @@ def main() -> int:
             print(
                 f"[{_mark(b['ok'])}] batch of {b['clips']} x {b['clip_s']:.0f} s  {b['batch_s']:.1f} s (--jobs {b['jobs']}) vs "
                 f"{b['separate_analyze_s']:.1f} s separately  speedup {b['speedup']:.2f}x  (target >= {TARGET_BATCH_SPEEDUP}x)",
+                flush=True,
+            )
+            i = results["interrupt"] = bench_interrupt(tmp)
+            print(
+                f"[{_mark(i['ok'])}] Ctrl-C during a batch  stopped in {i['worst_s']:.2f} s at worst "
+                f"({', '.join(f'--jobs {j}: {v:.2f} s' for j, v in i['stop_s_by_jobs'].items())}; target < {TARGET_STOP_S} s)",
                 flush=True,
             )
         if not args.skip_long:

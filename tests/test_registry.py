@@ -19,7 +19,9 @@ from report_factory import hand_analysis, replace_agent
 from voicecoach import batch, metrics, norms
 from voicecoach.analysis import debrief, evidence, judge, progression, targets
 from voicecoach.analysis.coach import coach
-from voicecoach.batch_walk import ClipMeta
+from voicecoach.batch.manifest import Manifest
+from voicecoach.batch.run import ClipOutcome, _on_result
+from voicecoach.batch.walk import ClipMeta
 from voicecoach.cli import main
 from voicecoach.compare import compare
 from voicecoach.report import batch_index, compare_report, html, html_compare, json_report, markdown, text
@@ -36,8 +38,8 @@ WPS = metrics.Metric(
 
 def _outcome_row(out: Path, a, rel: str, take: int):
     meta = ClipMeta("ann", "long-hold", take, f"2026-11-2{take}T09:00:00", None)
-    outcome = batch.ClipOutcome(rel, None, batch._metrics(a), (), json_report.render(a), None)
-    return batch._finish(out, outcome, meta, "c", "s")
+    outcome = ClipOutcome(rel, None, batch._metrics(a), (), json_report.render(a), None)
+    return _on_result(Manifest(out), outcome, meta, ("c", "s"))
 
 
 def test_a_metric_added_through_the_registry_alone_shows_in_every_format(tmp_path):
@@ -68,7 +70,7 @@ def test_a_metric_added_through_the_registry_alone_shows_in_every_format(tmp_pat
         rows = [_outcome_row(tmp_path, first, "one.wav", 1), _outcome_row(tmp_path, later, "two.wav", 2)]
         assert rows[0].extra_metrics == {"agent_words_per_s": pytest.approx(2.5)}
         summary = batch.summarize(tmp_path, {}, rows, {}, [], processed=2, elapsed_s=0.0)
-        batch.write_summary(tmp_path, summary)
+        batch.write_summary(Manifest(tmp_path), summary)
         data = json.loads((tmp_path / "summary.json").read_text())
         assert data["rows"][1]["extra_metrics"]["agent_words_per_s"] == pytest.approx(3.333, abs=1e-3)
         table = list(csv.DictReader(io.StringIO((tmp_path / "summary.csv").read_text())))

@@ -25,7 +25,7 @@ class VoicecoachGroup(click.Group):
             rv = super().main(args, prog_name, standalone_mode=False, **kwargs)
         except VoicecoachError as e:
             click.echo(f"Error: {e}", err=True)
-            sys.exit(1)
+            sys.exit(getattr(e, "exit_code", 1))
         except click.UsageError as e:  # bad option values: one line, not usage + hint + error
             click.echo(f"Error: {e.format_message()} (see '{e.ctx.command_path if e.ctx else 'voicecoach'} --help')", err=True)
             sys.exit(2)
@@ -299,14 +299,19 @@ def record(out, seconds, device, rate_hz, old_rate_hz, channels, agent_channel, 
 @click.option("--dask-scheduler", metavar="ADDRESS", help="Send the clips to a Dask cluster, e.g. tcp://host:8786 (needs voicecoach[dask]).")
 @click.option("--scenario", metavar="ID", help="Scenario for clips whose sidecar or folder does not name one.")
 @_layout_options
-@click.option("--force", is_flag=True, help="Analyse every clip again, even when its content and settings are unchanged.")
+@click.option("--reanalyse", "--reanalyze", "reanalyse", is_flag=True,
+              help="Analyse every clip again, even when its content and settings are unchanged.")
+@click.option("--force", is_flag=True,
+              help="Write into an --out folder that holds files voicecoach did not write (they are never touched).")
 @click.option("--wait", is_flag=True, help="If another batch is writing into --out, wait for it instead of stopping.")
 @_model_option
-def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout, agent_speaks, force, wait, model, allow_download):
+def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout, agent_speaks, reanalyse, force, wait, model,
+          allow_download):
     """Analyse every take in FOLDER (recursively) into --out: per-clip JSON/HTML reports,
     summary.csv, summary.json and index.html (progression per agent, aggregates per scenario and
     skill). Agent/scenario/take come from each clip's sidecar, else from AGENT/SCENARIO/take-NN.ext.
-    A rerun reuses clips whose content and settings are unchanged. Exit 1 when any clip failed.
+    A rerun reuses clips whose content and settings are unchanged and whose reports are intact.
+    Ctrl-C stops at once, keeping every finished clip. Exit 1 when any clip failed.
 
     \b
     Examples:
@@ -314,14 +319,15 @@ def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout
       voicecoach batch sessions/ --out reports/all --jobs 2
       voicecoach batch sessions/ --out reports/all --dask-scheduler tcp://scheduler.example:8786
     """
-    from .batch import Progress, run_batch
+    from .batch import BatchSettings, Listeners, Progress, run_batch
 
     progress = Progress(sys.stderr)
+    settings = BatchSettings(jobs=jobs, dask_scheduler=dask_scheduler, scenario=scenario, reanalyse=reanalyse, force=force,
+                             wait=wait)  # fmt: skip
+    listeners = Listeners(progress.start, progress.row,
+                          lambda holder: click.echo(f"waiting for {holder} to finish with {out_dir}", err=True))  # fmt: skip
     try:
-        summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download, layout, agent_speaks), jobs=jobs,
-                            dask_scheduler=dask_scheduler, scenario=scenario, force=force, wait=wait,
-                            on_start=progress.start, on_row=progress.row,
-                            on_wait=lambda holder: click.echo(f"waiting for {holder} to finish with {out_dir}", err=True))  # fmt: skip
+        summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download, layout, agent_speaks), settings, listeners)
     finally:
         progress.close()
     click.echo(

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .audio import SUFFIXES
-from .sidecar import read_sidecar, sidecar_path
+from ..audio import SUFFIXES
+from ..sidecar import read_sidecar, sidecar_path
 
 _TAKE = re.compile(r"^(?P<prefix>.*?)[-_ .]*take[-_ ]?(?P<n>\d+)$", re.IGNORECASE)
 _HASH_CHUNK = 1 << 20
