@@ -11,6 +11,8 @@ import click
 from . import __version__
 from .errors import VoicecoachError
 from .files import atomic_write_text
+from .history.cli import history_options, record_clip
+from .history.cli import register as register_history
 
 FORMATS = ["text", "json", "markdown", "html"]
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -137,7 +139,8 @@ def main():
 @click.option("--agent", "agent_name", metavar="NAME",
               help="--layout mixed: the agent's enrolled voice (see 'voicecoach enrol'). Default: the sidecar's agent, if enrolled.")
 @_model_option
-def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_download, scenario, agent_name):
+@history_options
+def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_download, scenario, agent_name, history, no_history):
     """Measure the pacing of one recorded roleplay CLIP (WAV, FLAC, OGG, MP3, M4A).
 
     \b
@@ -159,6 +162,7 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
     if sys.stderr.isatty():
         click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
     _write(render_clip(result, fmt, clip, agent_channel=agent_channel), out)
+    record_clip(history, no_history, result, clip, agent=agent_name, report_path=out)
 
 
 @main.command(context_settings=CONTEXT)
@@ -168,7 +172,8 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @_model_option
-def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, model, allow_download):
+@history_options
+def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, model, allow_download, history, no_history):
     """Compare two or more takes of one scene, first take first: each metric per take, the change,
     whether a listener would notice it, and better/worse against the targets.
 
@@ -197,6 +202,7 @@ def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, mode
     for clip in clips:
         click.echo(f"analyzing {clip}", err=True)
         analyses.append(run_analysis(clip, options))
+        record_clip(history, no_history, analyses[-1], clip)
     result = compare_takes(analyses, card.targets if card else None, scenario=card.id if card else None)
     if fmt == "html":
         from .report import media
@@ -393,7 +399,9 @@ def scenarios_show(ref, fmt):
 @click.option("--debrief/--no-debrief", default=True, show_default=True, help="Analyze the take and ask for a commitment.")
 @click.option("--device", metavar="ID|NAME", help="Input device number or part of its name.")
 @_model_option
-def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s, debrief, device, model, allow_download):
+@history_options
+def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s, debrief, device, model, allow_download,
+             history, no_history):
     """Run the five-minute practice loop for SCENARIO: brief, act, rewind, debrief.
 
     SCENARIO is a card id ('voicecoach scenarios' lists them) or a path to a .toml card. Takes are
@@ -406,12 +414,13 @@ def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s
     """
     from pathlib import Path as _Path
 
+    from .history import resolve
     from .practice import PracticeOptions, Session
     from .scenarios import load_card
 
     options = PracticeOptions(dir=_Path(folder), agent=agent, cues=cues, brief_s=brief_s, act_s=act_s, rewind_s=rewind_s,
                               debrief=debrief, cue_wait_s=cue_wait_s, device=device,
-                              analysis=_options("auto", model, allow_download))
+                              analysis=_options("auto", model, allow_download), history=resolve(history, disabled=no_history))
     Session(load_card(scenario), options, ref=scenario).run()
 
 
@@ -436,6 +445,8 @@ def enrol(agent, clip):
     pitch = f"median pitch {profile.pitch_hz:.0f} Hz" if profile.pitch_hz else "no voiced speech found"
     click.echo(f"enrolled {agent}: {profile.speech_s:.1f} s of speech, {pitch}; wrote {path}", err=True)
 
+
+register_history(main)  # progress, history import|export (voicecoach/history/cli.py)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
