@@ -125,7 +125,8 @@ def test_migration_from_v1_keeps_every_row(tmp_path):
     assert [t["metrics"]["stalls"][0] for t in takes] == [0.0, 1.0, 2.0]
     from voicecoach.scenarios import load_card
 
-    assert [t["skill"] for t in takes] == [load_card("long-hold").skill, load_card("billing-surprise").skill, None]
+    assert [t["skill"] for t in takes] == [load_card("long-hold").skill, load_card("billing-surprise").skill, "no-such-card"]
+    assert all(t["usable"] == {"rate_wpm", "stalls"} for t in takes)  # the team table's copy of each take is filled in
 
 
 def test_not_a_history_is_left_alone(tmp_path):

@@ -42,10 +42,6 @@ UNITS = {
     "customer_level_dbfs": "dBFS", "customer_pitch_hz": "Hz",
 }  # fmt: skip
 ARROWS = {"better": "↑", "worse": "↓", "same": "→", "changed": "↕", "n/a": "·"}
-# a value its take marks as low confidence stays out of the trend (confidence column -> metrics)
-_LOW = {"rate_confidence": ("rate_wpm",), "opening_confidence": ("opening_rate_wpm", "opening_vs_rest_pct"),
-        "fillers_confidence": ("fillers_per_min",)}
-
 
 @dataclass(frozen=True)
 class Point:
@@ -121,10 +117,6 @@ def target_band(metric: str, t: judge.Targets) -> tuple[float, float] | None:
     }.get(metric)  # fmt: skip
 
 
-def _usable(take: dict[str, Any], metric: str) -> bool:
-    return not any(take.get(col) == "low" and metric in names for col, names in _LOW.items())
-
-
 def theil_sen(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
     """(slope, intercept) by scipy's Theil-Sen estimator; None under 3 points or on one date."""
     if len(xs) < 3 or max(xs) - min(xs) <= 0:
@@ -177,7 +169,7 @@ def _day(iso: str) -> dt.date:
 
 
 def group_key(take: dict[str, Any]) -> tuple[str | None, str]:
-    return take.get("agent"), take.get("skill") or take.get("scenario") or "(no scenario)"
+    return take.get("agent"), take.get("skill") or "(no scenario)"
 
 
 def build_groups(takes: list[dict[str, Any]], metrics: list[str] | None = None) -> list[GroupProgress]:
@@ -199,7 +191,7 @@ def build_groups(takes: list[dict[str, Any]], metrics: list[str] | None = None) 
         series = []
         for m in wanted:
             pts = [Point(t["taken_at"], t["metrics"][m][0], t["metrics"][m][1], t["id"], t["source_path"], t.get("report_path"))
-                   for t in ok if m in t["metrics"] and t["metrics"][m][0] is not None and _usable(t, m)]
+                   for t in ok if m in t.get("usable", ())]
             if pts:
                 series.append(metric_progress(m, pts, targets))
         scen = sorted({t["scenario"] for t in mine if t.get("scenario")})
@@ -212,35 +204,40 @@ def build_groups(takes: list[dict[str, Any]], metrics: list[str] | None = None) 
 def team(store, *, metrics: list[str] | None = None, scenario: str | None = None, since_ts: float | None = None,
          agent: str | None = None) -> list[dict[str, Any]]:
     """The trainer's table: one row per agent x skill with its usable takes, last take and, per
-    headline metric, the least-squares trend per week judged like a change over the span."""
+    headline metric, the least-squares trend per week judged like a change over the span (default
+    targets: a skill spans scenarios). One query per metric over the covering index
+    ``metrics_team`` (schema v2): sums the database adds up, no join, no sort."""
     metrics = [m for m in (metrics or HEADLINE) if m in judge.NOTICEABLE]
-    ref = since_ts if since_ts is not None else 1.6e9  # x in weeks from a fixed date: sums stay exact
-    where, params = ["t.status = 'ok'", "t.kind = 'take'"], []
+    ref = since_ts if since_ts is not None else 1.6e9  # x in weeks from a fixed date: the sums stay exact
+    where, params = ["m.metric = ?", "m.usable = 1"], []
     for col, value in (("agent", agent), ("scenario", scenario)):
         if value is not None:
-            where.append(f"t.{col} = ?")
+            where.append(f"m.{col} = ?")
             params.append(value)
     if since_ts is not None:
-        where.append("t.taken_ts >= ?")
+        where.append("m.taken_ts >= ?")
         params.append(since_ts)
-    x = f"((t.taken_ts - {float(ref)!r}) / {WEEK_S!r})"
-    skill = "COALESCE(t.skill, t.scenario, '(no scenario)')"
-    sql = (f"SELECT t.agent, {skill}, m.metric, COUNT(*), SUM({x}), SUM(m.value), SUM({x} * m.value), SUM({x} * {x}), "
-           f"MIN({x}), MAX({x}), AVG(m.noise), MAX(t.taken_at) "
-           f"FROM metrics m JOIN takes t ON t.id = m.take_id WHERE {' AND '.join(where)} "
-           f"AND m.metric IN ({', '.join('?' * len(metrics))}) AND m.value IS NOT NULL GROUP BY t.agent, {skill}, m.metric")
+    x = f"((m.taken_ts - {float(ref)!r}) / {WEEK_S!r})"
+    sql = (f"SELECT m.agent, m.skill, COUNT(*), SUM({x}), SUM(m.value), SUM({x} * m.value), SUM({x} * {x}), "
+           f"MIN({x}), MAX({x}), AVG(m.noise), MAX(m.taken_ts) FROM metrics m WHERE {' AND '.join(where)} GROUP BY m.agent, m.skill")
     cells: dict[tuple, dict[str, Any]] = {}
-    for ag, sk, metric, n, sx, sy, sxy, sxx, x0, x1, noise, last in store.db.execute(sql, params + metrics):
-        row = cells.setdefault((ag, sk), {"agent": ag, "skill": sk, "takes": 0, "last_take": last, "trends": {}})
-        row["takes"] = max(row["takes"], int(n))
-        row["last_take"] = max(row["last_take"], last)
-        var = n * sxx - sx * sx
-        if n < 3 or var <= 1e-9:
-            row["trends"][metric] = {"per_week": None, "direction": "n/a"}
-            continue
-        slope = (n * sxy - sx * sy) / var
-        icpt = (sy - slope * sx) / n
-        a, b = icpt + slope * x0, icpt + slope * x1
-        direction = judge.step(metric, a, b, targets_of(None), noise=noise or 0.0)[1]
-        row["trends"][metric] = {"per_week": slope, "direction": direction}
+    for metric in metrics:
+        for ag, sk, n, sx, sy, sxy, sxx, x0, x1, noise, last in store.db.execute(sql, [metric] + params):
+            row = cells.setdefault((ag, sk or "(no scenario)"), {"agent": ag, "skill": sk or "(no scenario)", "takes": 0,
+                                                                 "last_take": None, "trends": {}})
+            row["takes"] = max(row["takes"], int(n))
+            last_iso = dt.datetime.fromtimestamp(last, dt.timezone.utc).isoformat(timespec="seconds")
+            row["last_take"] = max(row["last_take"] or last_iso, last_iso)
+            row["trends"][metric] = _ols_trend(metric, int(n), sx, sy, sxy, sxx, x0, x1, noise)
     return [cells[k] for k in sorted(cells, key=lambda k: (k[0] is None, k[0] or "", k[1]))]
+
+
+def _ols_trend(metric: str, n: int, sx: float, sy: float, sxy: float, sxx: float, x0: float, x1: float, noise: float | None) -> dict:
+    """Least-squares slope per week from the sums, judged between its values at the first and last take."""
+    var = n * sxx - sx * sx
+    if n < 3 or var <= 1e-9:
+        return {"per_week": None, "direction": "n/a"}
+    slope = (n * sxy - sx * sy) / var
+    icpt = (sy - slope * sx) / n
+    direction = judge.step(metric, icpt + slope * x0, icpt + slope * x1, targets_of(None), noise=noise or 0.0)[1]
+    return {"per_week": slope, "direction": direction}

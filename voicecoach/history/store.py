@@ -70,6 +70,11 @@ class _Sqlite:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, never corrupt
         self.conn.execute("PRAGMA foreign_keys = ON")
+        # The last connection to close checkpoints the WAL into the file: two fsyncs, ~20 ms of the
+        # ~21 ms one analyze spends on its history (bench/history.py). Python 3.12 can leave that to
+        # the next automatic checkpoint (every 1000 pages, inside some later commit).
+        if hasattr(self.conn, "setconfig") and hasattr(sqlite3, "SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE"):
+            self.conn.setconfig(sqlite3.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, True)
 
     def execute(self, sql: str, params: tuple | list = ()):
         return self.conn.execute(sql, params)
@@ -198,13 +203,17 @@ class Store:
         marks = ", ".join("?" * len(TAKE_COLUMNS))
         update = ", ".join(f"{c} = excluded.{c}" for c in TAKE_COLUMNS if c != "content_sha256")
         sql = f"INSERT INTO takes ({cols}) VALUES ({marks}) ON CONFLICT (content_sha256) DO UPDATE SET {update} RETURNING id"
-        rows = [(name, _num(v), _num(n)) for name, (v, n) in sorted(take["metrics"].items())]
+        ok = take.get("status") == "ok" and take.get("kind", "take") == "take"
+        low = {m for col, names in schema.LOW_CONFIDENCE.items() if take.get(col) == "low" for m in names}
+        rows = [(name, _num(v), _num(n), take.get("agent"), take.get("skill"), take.get("scenario"), take["taken_ts"],
+                 int(ok and v is not None and name not in low)) for name, (v, n) in sorted(take["metrics"].items())]
         try:
             with self.db.transaction():
                 take_id = int(self.db.execute(sql, tuple(take.get(c) for c in TAKE_COLUMNS)).fetchone()[0])
                 self.db.execute("DELETE FROM metrics WHERE take_id = ?", (take_id,))
                 if rows:
-                    self.db.executemany("INSERT INTO metrics (take_id, metric, value, noise) VALUES (?, ?, ?, ?)",
+                    self.db.executemany("INSERT INTO metrics (take_id, metric, value, noise, agent, skill, scenario, taken_ts, usable) "
+                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                         [(take_id, *r) for r in rows])
         except self.db.errors as e:
             raise HistoryError(f"{self.name}: cannot record {take.get('source_path')} ({e}); pass --no-history to skip") from e
@@ -233,9 +242,11 @@ class Store:
             if metrics:
                 mcond += f" AND m.metric IN ({', '.join('?' * len(metrics))})"
                 mparams += list(metrics)
-            sql = f"SELECT m.take_id, m.metric, m.value, m.noise FROM metrics m JOIN takes t ON t.id = m.take_id WHERE {mcond}"
-            for take_id, metric, value, noise in self.db.execute(sql, mparams):
+            sql = f"SELECT m.take_id, m.metric, m.value, m.noise, m.usable FROM metrics m JOIN takes t ON t.id = m.take_id WHERE {mcond}"
+            for take_id, metric, value, noise, usable in self.db.execute(sql, mparams):
                 out[take_id]["metrics"][metric] = (value, noise)
+                if usable:
+                    out[take_id].setdefault("usable", set()).add(metric)
         except self.db.errors as e:
             raise HistoryError(f"{self.name}: cannot read the history ({e})") from e
         return list(out.values())

@@ -95,7 +95,7 @@ def build(data: dict[str, Any] | None, clip: str | Path, *, content_sha256: str,
         "source_path": str(clip.resolve()),
         "agent": agent or meta.agent,
         "scenario": scenario,
-        "skill": scen.get("skill") or skill_of(scenario),
+        "skill": scen.get("skill") or skill_of(scenario) or scenario,  # a scenario without a card: its own group
         "kind": meta.kind,
         "take_number": meta.take,
         "taken_at": taken_at,
