@@ -8,16 +8,14 @@ import io
 from pathlib import Path
 from typing import Any
 
-from .store import HistoryError, Store
-
-DROP = ("metrics",)
+from .store import TAKE_COLUMNS, HistoryError, Store
 
 
 def table(store: Store) -> tuple[list[str], list[dict[str, Any]]]:
     """(column names, rows): take columns, then the metrics in name order (empty where not measured)."""
     takes = store.takes()
     names = sorted({m for t in takes for m in t["metrics"]})
-    base = [c for c in (takes[0] if takes else {"id": None}) if c not in DROP]
+    base = ["id", *TAKE_COLUMNS]
     rows = [{**{c: t[c] for c in base}, **{m: t["metrics"][m][0] if m in t["metrics"] else None for m in names}} for t in takes]
     return base + names, rows
 
