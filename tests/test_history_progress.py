@@ -7,63 +7,27 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from history_support import RATES, SAMPLES, fill, real_analysis, take_file as _take_file
 from voicecoach.history import Store
 from voicecoach.history.progress import build_groups
 from voicecoach.history.take import build, clip_info
-from voicecoach.results import to_dict
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples"
-DAY0 = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.timezone.utc)
-# day of each take (a gap after day 2: streaks of 3 then 2), and the agent's rate that day: +5 wpm a day
-DAYS = [0, 1, 2, 4, 5]
-RATES = [120.0, 125.0, 130.0, 140.0, 145.0]
-
-
-def run(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "voicecoach.cli", *map(str, args)], capture_output=True, text=True, timeout=300, **kw)
-
-
-def _take_file(folder: Path, n: int, day: int, source: Path = SAMPLES / "long_hold_take1.wav") -> Path:
-    """AGENT/SCENARIO/take-NN.wav as practice writes it, with a sidecar dated ``day`` days after DAY0."""
-    clip = folder / "agent01" / "long-hold" / f"take-{n:02d}.wav"
-    clip.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source, clip)
-    started = (DAY0 + dt.timedelta(days=day)).isoformat(timespec="milliseconds")
-    clip.with_name(clip.name + ".json").write_text(json.dumps({"agent": "agent01", "scenario": "long-hold", "take": n,
-                                                               "started_at": started, "agent_channel": "right"}))
-    return clip
 
 
 @pytest.fixture(scope="module")
 def real(analyses):
-    """One real analysis of a bundled take (tiny.en), as its JSON dict, with each metric's noise."""
-    from voicecoach.analysis import noise
-
-    a = analyses("long_hold_take1", scenario="long-hold")
-    return to_dict(a), {k: n.value for k, n in noise.estimate(a).items()}
+    return real_analysis(analyses)
 
 
 @pytest.fixture
 def history(tmp_path, real):
-    """Five takes on five days (rate edited to RATES), then a 2 s fragment: the real analysis's dict."""
-    data, noise = real
     store = Store(tmp_path / "history.sqlite")
-    for n, (day, rate) in enumerate(zip(DAYS, RATES), start=1):
-        clip = _take_file(tmp_path / "sessions", n, day)
-        edited = json.loads(json.dumps(data))
-        edited["agent"]["rate_wpm"] = rate
-        store.record(build(edited, clip, content_sha256=f"take-{n}", noise=noise))
-    fragment = _take_file(tmp_path / "sessions", 6, 6)
-    short = {**json.loads(json.dumps(data)), "duration_s": 2.0}
-    store.record(build(short, fragment, content_sha256="fragment", noise=noise))
+    fill(store, *real, tmp_path / "sessions")
     yield store
     store.close()
 
