@@ -28,9 +28,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voicecoach.history import Store  # noqa: E402
-from voicecoach.history.progress import build_groups, team  # noqa: E402
-from voicecoach.history.store import TAKE_COLUMNS  # noqa: E402
+from voicecoach.history import Store
+from voicecoach.history.progress import build_groups, team
+from voicecoach.history.store import TAKE_COLUMNS
 
 TARGET_QUERY_S = 1.0
 TARGET_INSERT_MS = 5.0

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-DAY0 = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.timezone.utc)
+DAY0 = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
 # day of each take (a gap after day 2: streaks of 3 then 2), and the agent's rate that day: +5 wpm a day
 DAYS = [0, 1, 2, 4, 5]
 RATES = [120.0, 125.0, 130.0, 140.0, 145.0]
@@ -22,7 +22,7 @@ def make_take(i: int, *, agent: str = "agent01", scenario: str = "long-hold", da
     ts = 1793527200.0 + day * 86400 + i  # 2026-11-01T10:00:00Z
     import datetime as dt
 
-    iso = dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat(timespec="seconds")
+    iso = dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds")
     return {
         "content_sha256": f"{tag}-{i}", "source_path": f"/sessions/{agent}/{scenario}/take-{i:02d}.wav", "agent": agent,
         "scenario": scenario, "skill": "pacing", "kind": "take", "take_number": i, "taken_at": iso, "taken_ts": ts,

@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
-
 from cdp import Browser, chromium_path
 from history_support import RATES, fill, real_analysis
+
 from voicecoach.history import Store
 
 pytestmark = pytest.mark.browser

@@ -12,11 +12,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from history_support import RATES, SAMPLES, fill, real_analysis
+from history_support import take_file as _take_file
 
-from history_support import RATES, SAMPLES, fill, real_analysis, take_file as _take_file
 from voicecoach.history import Store
 from voicecoach.history.progress import build_groups
 from voicecoach.history.take import build, clip_info
+
+
+def run(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "voicecoach.cli", *map(str, args)], capture_output=True, text=True, timeout=300, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from history_support import METRICS, make_take
+
 from voicecoach.history import HistoryError, Store
 from voicecoach.history.schema import CURRENT
 
@@ -61,7 +61,7 @@ def test_re_recorded_take_stays_one_row(target):
 def test_two_writers_at_once_lose_nothing(target):
     writers = [_writer(target, tag, 200) for tag in ("a", "b")]
     for w in writers:
-        out, err = w.communicate(timeout=240)
+        _, err = w.communicate(timeout=240)
         assert w.returncode == 0, err
     with Store(target) as store:
         assert store.count() == (400, 400 * len(METRICS))

@@ -50,7 +50,7 @@ def _since(value: str | None) -> float | None:
     m = _RELATIVE.match(value.strip())
     if m:
         days = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
-        return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).timestamp()
+        return (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).timestamp()
     try:
         t = dt.datetime.fromisoformat(value)
     except ValueError:

@@ -17,8 +17,8 @@ from typing import Any
 
 from .progress import ARROWS, GroupProgress, MetricProgress
 
-_HEADER = re.compile(r"^.*?(?=<svg)", re.S)
-_NOISE = re.compile(r"<metadata>.*?</metadata>|<!--.*?-->", re.S)
+_HEADER = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_NOISE = re.compile(r"<metadata>.*?</metadata>|<!--.*?-->", re.DOTALL)
 BAND = "#d8efd8"
 POINT = "#2f5d8a"
 TREND = "#c0392b"

@@ -10,8 +10,9 @@ The same ``from_batch_row`` records a batch's finished clips (cli.py's batch hoo
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .store import HistoryError, Store
 from .take import build

@@ -226,7 +226,7 @@ def team(store, *, metrics: list[str] | None = None, scenario: str | None = None
             row = cells.setdefault((ag, sk or "(no scenario)"), {"agent": ag, "skill": sk or "(no scenario)", "takes": 0,
                                                                  "last_take": None, "trends": {}})
             row["takes"] = max(row["takes"], int(n))
-            last_iso = dt.datetime.fromtimestamp(last, dt.timezone.utc).isoformat(timespec="seconds")
+            last_iso = dt.datetime.fromtimestamp(last, dt.UTC).isoformat(timespec="seconds")
             row["last_take"] = max(row["last_take"] or last_iso, last_iso)
             row["trends"][metric] = _ols_trend(metric, int(n), sx, sy, sxy, sxx, x0, x1, noise)
     return [cells[k] for k in sorted(cells, key=lambda k: (k[0] is None, k[0] or "", k[1]))]

@@ -48,7 +48,7 @@ def text(groups: list[GroupProgress], team: list[dict[str, Any]], *, note: str |
         lines.append(f"  {'agent':<16} {'skill':<20} {'takes':>5}  " + "  ".join(f"{m:>18}" for m in metrics))
         for row in team:
             cells = "  ".join(f"{ARROWS[row['trends'].get(m, {}).get('direction', 'n/a')]:>18}" for m in metrics)
-            lines.append(f"  {str(row['agent']):<16} {row['skill']:<20} {row['takes']:>5}  {cells}")
+            lines.append(f"  {row['agent']!s:<16} {row['skill']:<20} {row['takes']:>5}  {cells}")
     if note:
         lines.append(note)
     if not groups and not team:

@@ -18,7 +18,7 @@ SQLite), ``{id}`` filled per dialect, ``ALTER TABLE ... ADD COLUMN``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 # a value its take marks as low confidence stays out of trends: confidence column -> the metrics it covers
 LOW_CONFIDENCE = {

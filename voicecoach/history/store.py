@@ -18,9 +18,10 @@ folder (voices.data_dir: $VOICECOACH_DATA, else $XDG_DATA_HOME/voicecoach, else
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import VoicecoachError
 from . import schema

@@ -23,7 +23,7 @@ _TAKE_NAME = re.compile(r"take[-_ ]?\d+(-rewind)?$", re.IGNORECASE)
 
 def iso_time(value: str) -> tuple[str, float]:
     """(ISO 8601 with zone, Unix seconds) of an ISO time; a time without a zone is local."""
-    t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    t = dt.datetime.fromisoformat(value)
     if t.tzinfo is None:
         t = t.astimezone()
     return t.isoformat(timespec="seconds"), t.timestamp()
@@ -114,7 +114,7 @@ def build(data: dict[str, Any] | None, clip: str | Path, *, content_sha256: str,
         "debrief": json.dumps(scen["debrief"]) if scen.get("debrief") else None,
         "warnings": json.dumps(data.get("warnings") or []),
         "report_path": str(Path(report_path).resolve()) if report_path else None,
-        "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "metrics": metrics,
     }
 
