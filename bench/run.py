@@ -9,6 +9,8 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
 3. `voicecoach --help` wall time (median of 7);                             target < 0.3 s
 4. `voicecoach batch` of 20 clips vs 20 separate `voicecoach analyze` runs;  target >= 2x faster
 5. peak RSS of `voicecoach analyze` on a 60-minute stereo clip;              target < 1.5 GB
+6. the practice history at 300,000 takes: progress for one agent and for the team, and the cost
+   of recording a take (bench/history.py);                                  targets < 1 s, < 5 ms
 
 Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long]
 """
@@ -228,6 +230,7 @@ def main() -> int:
     ap.add_argument("--long-minutes", type=float, default=60.0)
     ap.add_argument("--skip-long", action="store_true", help="skip the 60-minute peak-memory run")
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--skip-history", action="store_true", help="skip the 300,000-take history (about a minute)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -263,6 +266,11 @@ def main() -> int:
                 f"({m['peak_rss_gb'] / TARGET_PEAK_GB:.2f} of the {TARGET_PEAK_GB} GB budget; took {m['wall_s']:.0f} s)",
                 flush=True,
             )
+        if not args.skip_history:
+            from history import bench_history, report
+
+            results["history"] = bench_history(tmp)
+            print(report(results["history"]), flush=True)
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)

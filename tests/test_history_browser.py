@@ -41,7 +41,7 @@ def session(page):
         pytest.fail("chromium is missing: run 'make test' (scripts/system-deps.sh installs Debian's chromium)")
     b = Browser(binary)
     s = b.open(page[0].as_uri())
-    b.wait_for(s, "document.readyState === 'complete'")
+    b.wait_for(s, "location.protocol === 'file:' && document.readyState === 'complete' && !!document.querySelector('figure.chart')")
     b.send("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}, s)
     yield b, s
     b.close()

@@ -154,7 +154,8 @@ def test_import_batch_output_and_folder(tmp_path):
     _take_file(sessions, 1, 0)
     _take_file(sessions, 2, 2, SAMPLES / "long_hold_take2.wav")
     out = tmp_path / "reports"
-    r = run("batch", sessions, "--out", out)
+    recorded = tmp_path / "by-batch.sqlite"
+    r = run("batch", sessions, "--out", out, "--history", recorded)
     assert r.returncode == 0, r.stderr
     target = tmp_path / "from-batch.sqlite"
     r = run("history", "import", out, "--history", target)
@@ -164,6 +165,10 @@ def test_import_batch_output_and_folder(tmp_path):
         takes = store.takes()
     assert sorted(t["content_sha256"] for t in takes) == sorted(row["content_sha256"] for row in summary["rows"])
     assert all(t["report_path"] and Path(t["report_path"]).is_file() for t in takes)
+    with Store(recorded) as store:  # the batch recorded each clip as it finished: the same rows
+        by_batch = store.takes()
+    strip = lambda rows: [{k: v for k, v in t.items() if k not in ("id", "recorded_at")} for t in rows]  # noqa: E731
+    assert strip(by_batch) == strip(takes)
     target2 = tmp_path / "from-folder.sqlite"
     r = run("history", "import", sessions, "--history", target2)
     assert r.returncode == 0, r.stderr

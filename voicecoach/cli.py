@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .errors import VoicecoachError
 from .files import atomic_write_text
-from .history.cli import history_options, record_clip
+from .history.cli import BatchRecorder, history_options, record_clip
 from .history.cli import register as register_history
 
 FORMATS = ["text", "json", "markdown", "html"]
@@ -304,7 +304,9 @@ def record(out, seconds, device, rate_hz, channels, agent_channel, force):
 @click.option("--force", is_flag=True, help="Analyse every clip again, even when its content and settings are unchanged.")
 @click.option("--wait", is_flag=True, help="If another batch is writing into --out, wait for it instead of stopping.")
 @_model_option
-def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout, agent_speaks, force, wait, model, allow_download):
+@history_options
+def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout, agent_speaks, force, wait, model, allow_download,
+          history, no_history):
     """Analyse every take in FOLDER (recursively) into --out: per-clip JSON/HTML reports,
     summary.csv, summary.json and index.html (progression per agent, aggregates per scenario and
     skill). Agent/scenario/take come from each clip's sidecar, else from AGENT/SCENARIO/take-NN.ext.
@@ -319,13 +321,15 @@ def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout
     from .batch import Progress, run_batch
 
     progress = Progress(sys.stderr)
+    recorder = BatchRecorder(history, no_history, folder, out_dir, then=progress.row)  # each clip into the history
     try:
         summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download, layout, agent_speaks), jobs=jobs,
                             dask_scheduler=dask_scheduler, scenario=scenario, force=force, wait=wait,
-                            on_start=progress.start, on_row=progress.row,
+                            on_start=progress.start, on_row=recorder,
                             on_wait=lambda holder: click.echo(f"waiting for {holder} to finish with {out_dir}", err=True))  # fmt: skip
     finally:
         progress.close()
+        recorder.close()
     click.echo(
         f"{summary.total} clips: {summary.ok} ok, {summary.failed} failed "
         f"({summary.processed} analysed, {summary.cached} reused); see {Path(out_dir) / 'index.html'}",

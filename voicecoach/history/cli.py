@@ -43,6 +43,38 @@ def record_clip(history: str | None, no_history: bool, analysis, clip: str, **kw
         click.echo(f"warning: not recorded in the history: {e}", err=True)
 
 
+class BatchRecorder:
+    """``on_row`` of ``voicecoach batch``: passes each finished clip's row on, then records the clip
+    (its JSON report as written) in the history, one store held open for the whole batch. A history
+    that fails warns once and the batch goes on without it ('history import OUT' fills it later)."""
+
+    def __init__(self, history: str | None, no_history: bool, folder: str, out_dir: str, then=None):
+        self.target = resolve(history, disabled=no_history)
+        self.folder, self.out_dir, self.then = Path(folder).resolve(), Path(out_dir).resolve(), then
+        self.store = None
+
+    def __call__(self, row) -> None:
+        from dataclasses import asdict
+
+        from .imports import from_batch_row
+        from .store import Store
+
+        if self.then is not None:
+            self.then(row)
+        if self.target is None:
+            return
+        try:
+            self.store = self.store or Store(self.target)
+            self.store.record(from_batch_row(asdict(row), self.folder, self.out_dir))
+        except HistoryError as e:
+            click.echo(f"warning: the batch is not recorded in the history: {e}", err=True)
+            self.target = None
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
 def _since(value: str | None) -> float | None:
     """--since: a date (2026-11-01), an ISO time, or 30d / 6w back from now."""
     if value is None:
@@ -121,7 +153,13 @@ def register(main: click.Group) -> None:
 
     @main.group(context_settings=ctx)
     def history():
-        """The practice history every analysed take lands in: import existing takes, export all of it."""
+        """The practice history every analysed take lands in: import existing takes, export all of it.
+
+        \b
+        Examples:
+          voicecoach history import sessions/
+          voicecoach history export --format parquet --out history.parquet
+        """
 
     @history.command("import", context_settings=ctx)
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
