@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -98,6 +99,7 @@ def best_of(fn, runs: int = 3) -> float:
 def bench_history(tmp: Path, agents: int = 500, takes: int = 600) -> dict:
     path = tmp / "history.sqlite"
     build_s = build(path, agents, takes)
+    os.sync()  # the 1.4 GB just written is flushed first: else every fsync below waits behind it
     with Store(path) as store:
         n_takes, n_rows = store.count()
         one = best_of(lambda: build_groups(store.takes(agent="agent007")))

@@ -71,11 +71,6 @@ class _Sqlite:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, never corrupt
         self.conn.execute("PRAGMA foreign_keys = ON")
-        # The last connection to close checkpoints the WAL into the file: two fsyncs, ~20 ms of the
-        # ~21 ms one analyze spends on its history (bench/history.py). Python 3.12 can leave that to
-        # the next automatic checkpoint (every 1000 pages, inside some later commit).
-        if hasattr(self.conn, "setconfig") and hasattr(sqlite3, "SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE"):
-            self.conn.setconfig(sqlite3.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, True)
 
     def execute(self, sql: str, params: tuple | list = ()):
         return self.conn.execute(sql, params)
@@ -182,6 +177,8 @@ class Store:
         return int(self.db.execute("SELECT version FROM schema_version").fetchone()[0])
 
     def _migrate(self) -> None:
+        if "schema_version" in self.db.tables() and self.version() == schema.CURRENT:
+            return  # the usual case: no write lock just to look
         with self.db.transaction():
             self.db.lock_schema()
             tables = self.db.tables()
