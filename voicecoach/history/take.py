@@ -120,10 +120,15 @@ def build(data: dict[str, Any] | None, clip: str | Path, *, content_sha256: str,
 
 
 def from_analysis(analysis, clip: str | Path, **kw) -> dict[str, Any]:
-    """The row of a fresh ``pipeline.analyze`` result, with each metric's noise."""
+    """The row of a fresh ``pipeline.analyze`` result, with each metric's noise. Its word list and
+    speech segments stay out of the dict: no metric is read from them here, and they are most of
+    the cost of converting a take (0.43 vs 0.99 ms on a 47 s one; more on longer takes)."""
+    from dataclasses import replace
+
     from ..analysis import noise
     from ..batch_walk import file_sha256
     from ..results import to_dict
 
-    return build(to_dict(analysis), clip, content_sha256=file_sha256(Path(clip)),
+    light = to_dict(replace(analysis, words=[], segments={}))
+    return build(light, clip, content_sha256=file_sha256(Path(clip)),
                  noise={k: n.value for k, n in noise.estimate(analysis).items()}, **kw)
