@@ -178,3 +178,18 @@ def test_import_batch_output_and_folder(tmp_path):
     by_hash = {t["content_sha256"]: t for t in takes}
     for t in again:  # the same model on the same clip: the batch's numbers
         assert t["metrics"]["rate_wpm"][0] == pytest.approx(by_hash[t["content_sha256"]]["metrics"]["rate_wpm"][0], abs=0.01)
+
+
+@pytest.mark.slow
+def test_default_history_that_cannot_be_written_only_warns(tmp_path):
+    import os
+
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder would be")
+    env = {k: v for k, v in os.environ.items() if k != "VOICECOACH_HISTORY"} | {"VOICECOACH_DATA": str(blocker)}
+    r = run("analyze", SAMPLES / "long_hold_mono.wav", env=env)
+    assert r.returncode == 0 and "Speaking rate" in r.stdout
+    assert "warning: not recorded in the history" in r.stderr
+    r = run("analyze", SAMPLES / "long_hold_mono.wav", "--history", blocker / "h.sqlite")  # named: an error
+    assert r.returncode == 1 and r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1
+    assert blocker.read_text() == "a file where the data folder would be"

@@ -153,6 +153,10 @@ def test_newer_schema_is_refused(tmp_path):
         Store(path)
 
 
-def test_unreachable_postgres_is_one_line_error(pg_server):
-    with pytest.raises(HistoryError, match="cannot open the history"):
+def test_unreachable_postgres_is_one_line_error(pg_server, tmp_path):
+    with pytest.raises(HistoryError, match="cannot open the history") as e:
         Store(pg_server.url("no_such_database"))
+    assert "\n" not in str(e.value)
+    r = subprocess.run([sys.executable, "-m", "voicecoach.cli", "progress", "--history", f"postgresql://voicecoach@/x?host={tmp_path}"],
+                       capture_output=True, text=True, timeout=60)  # no server at all: libpq's message spans lines
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and r.stderr.startswith("Error: ")

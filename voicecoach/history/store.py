@@ -153,12 +153,12 @@ class Store:
         except HistoryError:
             raise
         except Exception as e:  # sqlite3/psycopg errors, OSError on the folder
-            raise HistoryError(f"{self.name}: cannot open the history ({e}); pass --history PATH or --no-history") from e
+            raise HistoryError(f"{self.name}: cannot open the history ({_line(e)}); pass --history PATH or --no-history") from e
         try:
             self._migrate()
         except self.db.errors as e:
             self.db.close()
-            raise HistoryError(f"{self.name}: cannot open the history ({e}); pass --history PATH or --no-history") from e
+            raise HistoryError(f"{self.name}: cannot open the history ({_line(e)}); pass --history PATH or --no-history") from e
 
     def __enter__(self) -> Store:
         return self
@@ -214,7 +214,7 @@ class Store:
                                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                         [(take_id, *r) for r in rows])
         except self.db.errors as e:
-            raise HistoryError(f"{self.name}: cannot record {take.get('source_path')} ({e}); pass --no-history to skip") from e
+            raise HistoryError(f"{self.name}: cannot record {take.get('source_path')} ({_line(e)}); pass --no-history to skip") from e
         return take_id
 
     def takes(self, *, agent: str | None = None, scenario: str | None = None, since_ts: float | None = None,
@@ -246,7 +246,7 @@ class Store:
                 if usable:
                     out[take_id].setdefault("usable", set()).add(metric)
         except self.db.errors as e:
-            raise HistoryError(f"{self.name}: cannot read the history ({e})") from e
+            raise HistoryError(f"{self.name}: cannot read the history ({_line(e)})") from e
         return list(out.values())
 
     def count(self) -> tuple[int, int]:
@@ -254,6 +254,11 @@ class Store:
         takes = self.db.execute("SELECT COUNT(*) FROM takes").fetchone()[0]
         rows = self.db.execute("SELECT COUNT(*) FROM metrics").fetchone()[0]
         return int(takes), int(rows)
+
+
+def _line(e: Exception) -> str:
+    """A driver's message on one line (libpq's span several)."""
+    return " ".join(str(e).split())
 
 
 def _num(v: Any) -> float | None:
