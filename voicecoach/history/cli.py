@@ -96,120 +96,125 @@ def _write(text: str, out: str | None) -> None:
     write(text, out)
 
 
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
 def register(main: click.Group) -> None:
     """Add ``progress`` and the ``history`` group to the voicecoach command."""
-    ctx = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+    main.add_command(progress)
+    main.add_command(history)
 
-    @main.command(context_settings=ctx)
-    @click.option("--agent", metavar="NAME", help="Only this agent.")
-    @click.option("--scenario", metavar="ID", help="Only takes of this scenario.")
-    @click.option("--metric", "metrics", multiple=True, metavar="NAME", help="Only this metric (repeat for more), e.g. rate_wpm.")
-    @click.option("--since", metavar="DATE|30d|6w", help="Only takes from this date on.")
-    @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True)
-    @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-    @click.option("--history", "history", metavar="PATH|URL", help="The practice history (default: $VOICECOACH_HISTORY, else the data folder's).")
-    def progress(agent, scenario, metrics, since, fmt, out, history):
-        """Progress over weeks from the practice history: per agent and skill, each metric's personal
-        baseline (median of the first 3 takes), the change from it (only when bigger than a
-        listener notices and than the measurement's noise), first/best/latest, the trend per week,
-        practice days and streaks; broken, too short or silent takes are listed and left out.
-        Without --agent: the team table (agents x skills, trend arrows), and the charts when the
-        history holds at most 12 agents.
 
-        \b
-        Examples:
-          voicecoach progress --agent agent01
-          voicecoach progress --format html --out progress.html
-          voicecoach progress --metric rate_wpm --since 6w --format csv
-        """
-        from ..analysis.judge import NOTICEABLE
-        from . import render
-        from .progress import build_groups, team
-        from .store import Store
 
-        unknown = [m for m in metrics if m not in NOTICEABLE]
-        if unknown:
-            raise click.BadParameter(f"{', '.join(unknown)}: not a tracked metric (one of {', '.join(NOTICEABLE)})", param_hint="--metric")
-        since_ts = _since(since)
-        with Store(resolve(history)) as store:
-            agents = store.db.execute("SELECT COUNT(DISTINCT agent) FROM takes").fetchone()[0]
-            note, groups = None, []
-            if agent is not None or agents <= DETAIL_MAX_AGENTS:
-                groups = build_groups(store.takes(agent=agent, scenario=scenario, since_ts=since_ts, metrics=list(metrics) or None),
-                                      list(metrics) or None)
-            else:
-                note = f"{agents} agents: pass --agent NAME for one agent's baseline, trend and charts"
-            table = team(store, metrics=list(metrics) or None, scenario=scenario, since_ts=since_ts, agent=agent)
-        if fmt == "json":
-            _write(render.to_json(groups, table), out)
-        elif fmt == "csv":
-            _write(render.to_csv(groups), out)
-        elif fmt == "html":
-            from .html import render as html
+@click.command(context_settings=CONTEXT)
+@click.option("--agent", metavar="NAME", help="Only this agent.")
+@click.option("--scenario", metavar="ID", help="Only takes of this scenario.")
+@click.option("--metric", "metrics", multiple=True, metavar="NAME", help="Only this metric (repeat for more), e.g. rate_wpm.")
+@click.option("--since", metavar="DATE|30d|6w", help="Only takes from this date on.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--history", "history", metavar="PATH|URL", help="The practice history (default: $VOICECOACH_HISTORY, else the data folder's).")
+def progress(agent, scenario, metrics, since, fmt, out, history):
+    """Progress over weeks from the practice history: per agent and skill, each metric's personal
+    baseline (median of the first 3 takes), the change from it (only when bigger than a
+    listener notices and than the measurement's noise), first/best/latest, the trend per week,
+    practice days and streaks; broken, too short or silent takes are listed and left out.
+    Without --agent: the team table (agents x skills, trend arrows), and the charts when the
+    history holds at most 12 agents.
 
-            _write(html(groups, table, out=out, note=note), out)
+    \b
+    Examples:
+      voicecoach progress --agent agent01
+      voicecoach progress --format html --out progress.html
+      voicecoach progress --metric rate_wpm --since 6w --format csv
+    """
+    from ..analysis.judge import NOTICEABLE
+    from . import render
+    from .progress import build_groups, team
+    from .store import Store
+
+    unknown = [m for m in metrics if m not in NOTICEABLE]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: not a tracked metric (one of {', '.join(NOTICEABLE)})", param_hint="--metric")
+    since_ts = _since(since)
+    with Store(resolve(history)) as store:
+        agents = store.db.execute("SELECT COUNT(DISTINCT agent) FROM takes").fetchone()[0]
+        note, groups = None, []
+        if agent is not None or agents <= DETAIL_MAX_AGENTS:
+            groups = build_groups(store.takes(agent=agent, scenario=scenario, since_ts=since_ts, metrics=list(metrics) or None),
+                                  list(metrics) or None)
         else:
-            _write(render.text(groups, table, note=note), out)
+            note = f"{agents} agents: pass --agent NAME for one agent's baseline, trend and charts"
+        table = team(store, metrics=list(metrics) or None, scenario=scenario, since_ts=since_ts, agent=agent)
+    if fmt == "json":
+        _write(render.to_json(groups, table), out)
+    elif fmt == "csv":
+        _write(render.to_csv(groups), out)
+    elif fmt == "html":
+        from .html import render as html
 
-    @main.group(context_settings=ctx)
-    def history():
-        """The practice history every analysed take lands in: import existing takes, export all of it.
+        _write(html(groups, table, out=out, note=note), out)
+    else:
+        _write(render.text(groups, table, note=note), out)
 
-        \b
-        Examples:
-          voicecoach history import sessions/
-          voicecoach history export --format parquet --out history.parquet
-        """
+@click.group(context_settings=CONTEXT)
+def history():
+    """The practice history every analysed take lands in: import existing takes, export all of it.
 
-    @history.command("import", context_settings=ctx)
-    @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-    @click.option("--agent", metavar="NAME", help="Agent of takes whose sidecar and folder do not name one.")
-    @click.option("--scenario", metavar="ID", help="Scenario of takes whose sidecar and folder do not name one.")
-    @click.option("--history", "target", metavar="PATH|URL", help="The practice history (default: $VOICECOACH_HISTORY, else the data folder's).")
-    def history_import(folder, agent, scenario, target):
-        """Fill the history from FOLDER: a batch output (summary.json: its reports go in as they are)
-        or a folder of takes (each analysed; AGENT/SCENARIO/take-NN.wav and sidecars say who and when).
+    \b
+    Examples:
+      voicecoach history import sessions/
+      voicecoach history export --format parquet --out history.parquet
+    """
 
-        \b
-        Examples:
-          voicecoach history import sessions/
-          voicecoach history import reports/2026-11-23
-        """
-        from ..pipeline import Options
-        from .imports import import_batch_output, import_takes
-        from .store import Store
+@history.command("import", context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--agent", metavar="NAME", help="Agent of takes whose sidecar and folder do not name one.")
+@click.option("--scenario", metavar="ID", help="Scenario of takes whose sidecar and folder do not name one.")
+@click.option("--history", "target", metavar="PATH|URL", help="The practice history (default: $VOICECOACH_HISTORY, else the data folder's).")
+def history_import(folder, agent, scenario, target):
+    """Fill the history from FOLDER: a batch output (summary.json: its reports go in as they are)
+    or a folder of takes (each analysed; AGENT/SCENARIO/take-NN.wav and sidecars say who and when).
 
-        def shown(path: str) -> None:
-            click.echo(f"recorded {path}", err=True)
+    \b
+    Examples:
+      voicecoach history import sessions/
+      voicecoach history import reports/2026-11-23
+    """
+    from ..pipeline import Options
+    from .imports import import_batch_output, import_takes
+    from .store import Store
 
-        with Store(resolve(target)) as store:
-            if (folder / "summary.json").is_file():
-                n = import_batch_output(store, folder, shown)
-            else:
-                n = import_takes(store, folder, Options(), agent=agent, scenario=scenario, on_take=shown)
-            click.echo(f"{n} takes recorded in {store.name}", err=True)
+    def shown(path: str) -> None:
+        click.echo(f"recorded {path}", err=True)
 
-    @history.command("export", context_settings=ctx)
-    @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
-    @click.option("--out", type=click.Path(dir_okay=False), help="Output file (CSV: default stdout; Parquet: required).")
-    @click.option("--history", "target", metavar="PATH|URL", help="The practice history (default: $VOICECOACH_HISTORY, else the data folder's).")
-    def history_export(fmt, out, target):
-        """Write every take of the history, one row each with every metric, as CSV or Parquet.
+    with Store(resolve(target)) as store:
+        if (folder / "summary.json").is_file():
+            n = import_batch_output(store, folder, shown)
+        else:
+            n = import_takes(store, folder, Options(), agent=agent, scenario=scenario, on_take=shown)
+        click.echo(f"{n} takes recorded in {store.name}", err=True)
 
-        \b
-        Examples:
-          voicecoach history export --out history.csv
-          voicecoach history export --format parquet --out history.parquet
-        """
-        from . import export
-        from .store import Store
+@history.command("export", context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Output file (CSV: default stdout; Parquet: required).")
+@click.option("--history", "target", metavar="PATH|URL", help="The practice history (default: $VOICECOACH_HISTORY, else the data folder's).")
+def history_export(fmt, out, target):
+    """Write every take of the history, one row each with every metric, as CSV or Parquet.
 
-        if fmt == "parquet" and out is None:
-            raise click.UsageError("--format parquet needs --out FILE")
-        with Store(resolve(target)) as store:
-            if fmt == "csv":
-                _write(export.to_csv(store), out)
-            else:
-                export.write_parquet(store, Path(out))
-                click.echo(f"wrote {out}", err=True)
+    \b
+    Examples:
+      voicecoach history export --out history.csv
+      voicecoach history export --format parquet --out history.parquet
+    """
+    from . import export
+    from .store import Store
 
+    if fmt == "parquet" and out is None:
+        raise click.UsageError("--format parquet needs --out FILE")
+    with Store(resolve(target)) as store:
+        if fmt == "csv":
+            _write(export.to_csv(store), out)
+        else:
+            export.write_parquet(store, Path(out))
+            click.echo(f"wrote {out}", err=True)
