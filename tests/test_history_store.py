@@ -160,3 +160,38 @@ def test_unreachable_postgres_is_one_line_error(pg_server, tmp_path):
     r = subprocess.run([sys.executable, "-m", "voicecoach.cli", "progress", "--history", f"postgresql://voicecoach@/x?host={tmp_path}"],
                        capture_output=True, text=True, timeout=60)  # no server at all: libpq's message spans lines
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and r.stderr.startswith("Error: ")
+
+
+def test_progress_queries_agree_on_both_databases(target):
+    """The team table's sums and the per-agent read give the same numbers on SQLite and PostgreSQL."""
+    from voicecoach.history.progress import build_groups, team
+
+    with Store(target) as store:
+        for day in range(6):  # +5 wpm a day; a second agent steady
+            store.record(make_take(day, day=day, rate_wpm=120.0 + 5 * day, tag="up"))
+            store.record(make_take(day, agent="agent02", day=day, rate_wpm=150.0, tag="flat"))
+        short = make_take(9, day=7, rate_wpm=300.0, tag="short") | {"status": "too short", "status_reason": "2.0 s long"}
+        store.record(short)
+        rows = team(store, metrics=["rate_wpm"])
+        groups = build_groups(store.takes(agent="agent01"), ["rate_wpm"])
+    assert [(r["agent"], r["skill"], r["takes"]) for r in rows] == [("agent01", "pacing", 6), ("agent02", "pacing", 6)]
+    assert rows[0]["trends"]["rate_wpm"]["per_week"] == pytest.approx(35.0, rel=1e-3)  # the fragment left out
+    assert rows[0]["trends"]["rate_wpm"]["direction"] == "better"
+    assert rows[1]["trends"]["rate_wpm"] == {"per_week": pytest.approx(0.0, abs=1e-6), "direction": "same"}
+    (rate,) = groups[0].metrics
+    assert rate.trend_per_week == pytest.approx(35.0, rel=1e-3) and rate.baseline == 125.0
+    assert [e.status for e in groups[0].excluded] == ["too short"]
+
+
+def test_since_accepts_dates_times_and_spans():
+    import datetime as dt
+
+    import click
+
+    from voicecoach.history.cli import _since
+
+    assert _since("2026-11-01T00:00:00+00:00") == 1793491200.0
+    assert _since("2026-11-01") == dt.datetime(2026, 11, 1).astimezone().timestamp()  # a date is local midnight
+    assert abs(_since("2w") - (time.time() - 14 * 86400)) < 5
+    with pytest.raises(click.BadParameter):
+        _since("last week")
