@@ -153,10 +153,11 @@ def test_import_batch_output_and_folder(tmp_path):
     sessions = tmp_path / "sessions"
     _take_file(sessions, 1, 0)
     _take_file(sessions, 2, 2, SAMPLES / "long_hold_take2.wav")
+    (sessions / "agent01" / "long-hold" / "take-03.wav").write_bytes(b"RIFF, but not a WAV file at all")
     out = tmp_path / "reports"
     recorded = tmp_path / "by-batch.sqlite"
     r = run("batch", sessions, "--out", out, "--history", recorded)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # one clip failed
     target = tmp_path / "from-batch.sqlite"
     r = run("history", "import", out, "--history", target)
     assert r.returncode == 0, r.stderr
@@ -164,7 +165,9 @@ def test_import_batch_output_and_folder(tmp_path):
     with Store(target) as store:
         takes = store.takes()
     assert sorted(t["content_sha256"] for t in takes) == sorted(row["content_sha256"] for row in summary["rows"])
-    assert all(t["report_path"] and Path(t["report_path"]).is_file() for t in takes)
+    assert [t["status"] for t in takes] == ["ok", "ok", "broken"]  # the damaged file: kept, with its reason
+    assert "take-03.wav" in takes[2]["source_path"] and takes[2]["status_reason"]
+    assert all(t["report_path"] and Path(t["report_path"]).is_file() for t in takes[:2])
     with Store(recorded) as store:  # the batch recorded each clip as it finished: the same rows
         by_batch = store.takes()
     strip = lambda rows: [{k: v for k, v in t.items() if k not in ("id", "recorded_at")} for t in rows]  # noqa: E731
@@ -176,7 +179,8 @@ def test_import_batch_output_and_folder(tmp_path):
         again = store.takes()
     assert [t["content_sha256"] for t in again] == [t["content_sha256"] for t in sorted(takes, key=lambda t: t["taken_ts"])]
     by_hash = {t["content_sha256"]: t for t in takes}
-    for t in again:  # the same model on the same clip: the batch's numbers
+    assert [t["status"] for t in again] == ["ok", "ok", "broken"]
+    for t in again[:2]:  # the same model on the same clip: the batch's numbers
         assert t["metrics"]["rate_wpm"][0] == pytest.approx(by_hash[t["content_sha256"]]["metrics"]["rate_wpm"][0], abs=0.01)
 
 
