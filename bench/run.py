@@ -230,7 +230,7 @@ def main() -> int:
     ap.add_argument("--long-minutes", type=float, default=60.0)
     ap.add_argument("--skip-long", action="store_true", help="skip the 60-minute peak-memory run")
     ap.add_argument("--skip-batch", action="store_true")
-    ap.add_argument("--skip-history", action="store_true", help="skip the 300,000-take history (about a minute)")
+    ap.add_argument("--skip-history", action="store_true", help="skip the 300,000-take history (about two minutes)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
