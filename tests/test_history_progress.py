@@ -197,3 +197,17 @@ def test_default_history_that_cannot_be_written_only_warns(tmp_path):
     r = run("analyze", SAMPLES / "long_hold_mono.wav", "--history", blocker / "h.sqlite")  # named: an error
     assert r.returncode == 1 and r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1
     assert blocker.read_text() == "a file where the data folder would be"
+
+
+@pytest.mark.slow
+def test_compare_records_every_take(tmp_path):
+    first = _take_file(tmp_path, 1, 0)
+    second = _take_file(tmp_path, 2, 1, SAMPLES / "long_hold_take2.wav")
+    r = run("compare", first, second, "--scenario", "long-hold", "--format", "json", "--history", tmp_path / "h.sqlite")
+    assert r.returncode == 0, r.stderr
+    with Store(tmp_path / "h.sqlite") as store:
+        takes = store.takes()
+    assert [(t["agent"], t["scenario"], t["take_number"]) for t in takes] == [("agent01", "long-hold", 1), ("agent01", "long-hold", 2)]
+    rate = next(m for m in json.loads(r.stdout)["metrics"] if m["name"] == "rate_wpm")
+    assert [t["metrics"]["rate_wpm"][0] for t in takes] == pytest.approx(rate["values"], abs=0.01)
+    assert [t["metrics"]["rate_wpm"][1] for t in takes] == pytest.approx(rate["noise"], abs=0.01)  # the same noise compare uses
