@@ -170,7 +170,7 @@ def test_import_batch_output_and_folder(tmp_path):
     assert all(t["report_path"] and Path(t["report_path"]).is_file() for t in takes[:2])
     with Store(recorded) as store:  # the batch recorded each clip as it finished: the same rows
         by_batch = store.takes()
-    strip = lambda rows: [{k: v for k, v in t.items() if k not in ("id", "recorded_at")} for t in rows]  # noqa: E731
+    strip = lambda rows: [{k: v for k, v in t.items() if k not in ("id", "recorded_at")} for t in rows]
     assert strip(by_batch) == strip(takes)
     target2 = tmp_path / "from-folder.sqlite"
     r = run("history", "import", sessions, "--history", target2)
