@@ -15,8 +15,10 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
    library's import costs a process) and F0 trackers on synthetic voices of known pitch
    (bench/libraries.py): the figures the comments on the kept pieces cite.
 8. Ctrl-C during a batch (--jobs 1 and --jobs <cores>) to its exit;          target < 2 s
+9. the practice history at 300,000 takes: progress for one agent and for the team, and the cost
+   of recording a take (bench/history.py);                                  targets < 1 s, < 5 ms
 
-Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries]
+Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries] [--skip-history]
 """
 
 from __future__ import annotations
@@ -292,6 +294,7 @@ def main() -> int:
     ap.add_argument("--skip-long", action="store_true", help="skip the 60-minute peak-memory run")
     ap.add_argument("--skip-batch", action="store_true")
     ap.add_argument("--skip-libraries", action="store_true", help="skip own code vs scipy/librosa (about 40 s)")
+    ap.add_argument("--skip-history", action="store_true", help="skip the 300,000-take history (about two minutes)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -341,6 +344,11 @@ def main() -> int:
                 f"({m['peak_rss_gb'] / TARGET_PEAK_GB:.2f} of the {TARGET_PEAK_GB} GB budget; took {m['wall_s']:.0f} s)",
                 flush=True,
             )
+        if not args.skip_history:
+            from history import bench_history, report
+
+            results["history"] = bench_history(tmp)
+            print(report(results["history"]), flush=True)
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)

@@ -11,6 +11,8 @@ import click
 from . import __version__
 from .errors import VoicecoachError
 from .files import atomic_write_text
+from .history.cli import BatchRecorder, history_options, record_clip
+from .history.cli import register as register_history
 
 FORMATS = ["text", "json", "markdown", "html"]
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -137,7 +139,8 @@ def main():
 @click.option("--agent", "agent_name", metavar="NAME",
               help="--layout mixed: the agent's enrolled voice (see 'voicecoach enrol'). Default: the sidecar's agent, if enrolled.")
 @_model_option
-def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_download, scenario, agent_name):
+@history_options
+def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_download, scenario, agent_name, history, no_history):
     """Measure the pacing of one recorded roleplay CLIP (WAV, FLAC, OGG, MP3, M4A).
 
     \b
@@ -159,6 +162,7 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
     if sys.stderr.isatty():
         click.echo("\r" + " " * 30 + "\r", err=True, nl=False)
     _write(render_clip(analyzed, fmt), out)
+    record_clip(history, no_history, analyzed.analysis, clip, agent=agent_name, report_path=out)
 
 
 @main.command(context_settings=CONTEXT)
@@ -168,7 +172,8 @@ def analyze(clip, agent_channel, layout, agent_speaks, fmt, out, model, allow_do
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @_model_option
-def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, model, allow_download):
+@history_options
+def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, model, allow_download, history, no_history):
     """Compare two or more takes of one scene, first take first: each metric per take, the change,
     whether a listener would notice it, and better/worse against the targets.
 
@@ -198,6 +203,7 @@ def compare(clips, agent_channel, layout, agent_speaks, scenario, fmt, out, mode
         click.echo(f"analyzing {clip}", err=True)
         analyzed = analyze_clip(clip, options)
         analyses.append(analyzed.analysis)
+        record_clip(history, no_history, analyzed.analysis, clip)
         if fmt == "html":  # encoded now, so no take's decoded audio is held longer than its analysis
             from .report.media import of
 
@@ -305,8 +311,10 @@ def record(out, seconds, device, rate_hz, old_rate_hz, channels, agent_channel, 
               help="Write into an --out folder that holds files voicecoach did not write (they are never touched).")
 @click.option("--wait", is_flag=True, help="If another batch is writing into --out, wait for it instead of stopping.")
 @_model_option
+@history_options
 def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout, agent_speaks, reanalyse, force, wait, model,
-          allow_download):
+          allow_download,
+          history, no_history):
     """Analyse every take in FOLDER (recursively) into --out: per-clip JSON/HTML reports,
     summary.csv, summary.json and index.html (progression per agent, aggregates per scenario and
     skill). Agent/scenario/take come from each clip's sidecar, else from AGENT/SCENARIO/take-NN.ext.
@@ -322,14 +330,16 @@ def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout
     from .batch import BatchSettings, Listeners, Progress, run_batch
 
     progress = Progress(sys.stderr)
+    recorder = BatchRecorder(history, no_history, folder, out_dir, then=progress.row)  # each clip into the history
     settings = BatchSettings(jobs=jobs, dask_scheduler=dask_scheduler, scenario=scenario, reanalyse=reanalyse, force=force,
                              wait=wait)  # fmt: skip
-    listeners = Listeners(progress.start, progress.row,
+    listeners = Listeners(progress.start, recorder,
                           lambda holder: click.echo(f"waiting for {holder} to finish with {out_dir}", err=True))  # fmt: skip
     try:
         summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download, layout, agent_speaks), settings, listeners)
     finally:
         progress.close()
+        recorder.close()
     click.echo(
         f"{summary.total} clips: {summary.ok} ok, {summary.failed} failed "
         f"({summary.processed} analysed, {summary.cached} reused); see {Path(out_dir) / 'index.html'}",
@@ -401,7 +411,9 @@ def scenarios_show(ref, fmt):
 @click.option("--debrief/--no-debrief", default=True, show_default=True, help="Analyze the take and ask for a commitment.")
 @click.option("--device", metavar="ID|NAME", help="Input device number or part of its name.")
 @_model_option
-def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s, debrief, device, model, allow_download):
+@history_options
+def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s, debrief, device, model, allow_download,
+             history, no_history):
     """Run the five-minute practice loop for SCENARIO: brief, act, rewind, debrief.
 
     SCENARIO is a card id ('voicecoach scenarios' lists them) or a path to a .toml card. Takes are
@@ -414,12 +426,13 @@ def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s
     """
     from pathlib import Path as _Path
 
+    from .history import resolve
     from .practice import PracticeOptions, Session
     from .scenarios import load_card
 
     options = PracticeOptions(dir=_Path(folder), agent=agent, cues=cues, brief_s=brief_s, act_s=act_s, rewind_s=rewind_s,
                               debrief=debrief, cue_wait_s=cue_wait_s, device=device,
-                              analysis=_options("auto", model, allow_download))
+                              analysis=_options("auto", model, allow_download), history=resolve(history, disabled=no_history))
     Session(load_card(scenario), options, ref=scenario).run()
 
 
@@ -444,6 +457,8 @@ def enrol(agent, clip):
     pitch = f"median pitch {profile.pitch_hz:.0f} Hz" if profile.pitch_hz else "no voiced speech found"
     click.echo(f"enrolled {agent}: {profile.speech_s:.1f} s of speech, {pitch}; wrote {path}", err=True)
 
+
+register_history(main)  # progress, history import|export (voicecoach/history/cli.py)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -46,6 +46,7 @@ class PracticeOptions:
     device: str | None = None
     rate_hz: int = 16000
     analysis: Any = None  # pipeline.Options for the debrief; None: defaults
+    history: str | None = None  # the practice history the debriefed take is recorded in (None: not recorded)
 
 
 def take_folder(options: PracticeOptions, card) -> Path:
@@ -225,6 +226,7 @@ class Session:
         self.say("== Debrief ==", err=True)
         result = analyze(path, _analysis_options(self.options.analysis, self.card, self.ref))
         self.say(render(result, "text").rstrip("\n"))
+        self._record(result, path)
         self.say("One thing you will do differently next take (one line, Enter to skip):", err=True)
         line = self.keys.get(None)
         commitment = (line or "").strip() or None
@@ -233,6 +235,14 @@ class Session:
             write_sidecar(path, {**data, "commitment": commitment})
             self.say(f"saved your commitment in {sidecar_path(path)}", err=True)
         return commitment
+
+    def _record(self, result, path: Path) -> None:
+        from .history import HistoryError, record
+
+        try:
+            record(self.options.history, result, path, agent=self.options.agent, scenario=self.card.id)
+        except HistoryError as e:  # the take and its debrief are safe on disk; the history can be filled later
+            self.say(f"warning: not recorded in the history: {e} ('voicecoach history import' adds it later)", err=True)
 
 
 def _brief_lines(card) -> list[tuple[str, str]]:
