@@ -10,7 +10,8 @@ this clip, if it is), its noise (analysis/noise.py, keyed by ``name``) and the `
 - ``compare``: ``voicecoach compare`` (text, Markdown, JSON, HTML),
 - ``batch``: each batch row in summary.json, ``csv``: a column of summary.csv and of index.html's clip table,
 - ``progression``: first-vs-latest take per agent in a batch,
-- ``chart``: a bar chart per metric on the HTML compare page of three or more takes.
+- ``chart``: a bar chart per metric on the HTML compare page of three or more takes,
+- ``team``: a default column of the practice history's team table (``voicecoach progress``).
 
 A metric with a ``check`` is a scenario target (analysis/targets.py) and carries what the debrief
 says about it. Adding a metric touches this table and the code that measures it, nothing else:
@@ -34,6 +35,7 @@ from .norms import DEFAULT, Norms, for_analysis, span
 from .results import Analysis
 
 HEADLINE, COMPARE, BATCH, CSV, PROGRESSION, CHART = "headline", "compare", "batch", "csv", "progression", "chart"
+TEAM = "team"  # a default column of the history's team table (voicecoach progress)
 EVERYWHERE = frozenset({HEADLINE, COMPARE, BATCH, CSV, PROGRESSION, CHART})
 
 
@@ -103,11 +105,11 @@ class Metric:
             return self.get(lambda p: read_path(x, p))
         return read_path(x, self.path)
 
-    def doubt(self, a: Analysis, n: Norms | None = None) -> str | None:
-        """Why this clip's number is unsure (None: it is not)."""
+    def doubt(self, a: Analysis | dict[str, Any], n: Norms | None = None) -> str | None:
+        """Why this clip's number is unsure (None: it is not); an Analysis or its JSON dict."""
         return None if self.unsure is None else self.unsure(a, n or for_analysis(a))
 
-    def value(self, a: Analysis, n: Norms | None = None) -> float | None:
+    def value(self, a: Analysis | dict[str, Any], n: Norms | None = None) -> float | None:
         """The number to compare, store and judge: None where it is withheld while in doubt."""
         v = self.read(a)
         return None if v is None or self.withhold and self.doubt(a, n) else v
@@ -143,23 +145,31 @@ def signed(change: float, fmt: str) -> str:
 # --- the table -----------------------------------------------------------------------------------
 
 
-def _opening_unsure(a: Analysis, n: Norms) -> str | None:
-    op = a.agent.opening
-    return None if op is None or op.confidence == "high" else (op.reason or "low confidence")
+# the doubts read an Analysis or its JSON dict alike (read_path), so a history import of batch
+# reports marks the same numbers as a fresh analysis does
 
 
-def _rate_unsure(a: Analysis, n: Norms) -> str | None:
-    return None if a.agent.rate_confidence == "high" else (a.agent.rate_reason or "line noise")
+def _opening_unsure(a: Any, n: Norms) -> str | None:
+    op = read_path(a, "agent.opening")
+    return None if op is None or read_path(op, "confidence") == "high" else (read_path(op, "reason") or "low confidence")
 
 
-def _fillers_unsure(a: Analysis, n: Norms) -> str | None:
-    f = a.agent.fillers
-    return None if f is None or f.confidence == "high" else (f.reason or "line noise hides some")
+def _rate_unsure(a: Any, n: Norms) -> str | None:
+    return None if read_path(a, "agent.rate_confidence") in ("high", None) else (read_path(a, "agent.rate_reason") or "line noise")
 
 
-def _trend_unsure(a: Analysis, n: Norms) -> str | None:
+def _fillers_unsure(a: Any, n: Norms) -> str | None:
+    f = read_path(a, "agent.fillers")
+    return None if f is None or read_path(f, "confidence") == "high" else (read_path(f, "reason") or "line noise hides some")
+
+
+def _trend_unsure(a: Any, n: Norms) -> str | None:
+    """Needs the agent's speech segments (noise.level_trend_noise): a JSON report without them, as a
+    history import reads it, is not marked."""
     from .analysis import noise
 
+    if isinstance(a, dict):
+        return None
     doubt = noise.trend_in_doubt(a, n.level_trend_max_db_per_min)
     return None if doubt is None else f"+/-{doubt.value:.0f} dB/min on a take this short"
 
@@ -236,7 +246,7 @@ def _flag_low(n: Norms) -> float:
 
 RATE = Metric(
     "rate_wpm", "Speaking rate", "wpm", path="agent.rate_wpm", direction="in-band", goal=lambda n: n.rate_wpm,
-    noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct), unsure=_rate_unsure, relative=True, places=EVERYWHERE,
+    noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct), unsure=_rate_unsure, relative=True, places=EVERYWHERE | {TEAM},
     assess=judge.rate, row=_rate_row,
     check=Check("rate", "speaking rate", 3, 1.4, 1.5, "Your pace sat in the band:",
                 {"high": "I'll slow down and let each sentence land.", "low": "I'll keep my sentences short and moving."}),
@@ -244,7 +254,7 @@ RATE = Metric(
 OPENING = Metric(
     "opening_rate_wpm", "Opening pace", "wpm", path="agent.opening.rate_wpm", direction="in-band",
     goal=lambda n: (_flag_low(n), n.opening_max_wpm), noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct),
-    unsure=_opening_unsure, withhold=True, relative=True, places=EVERYWHERE, assess=judge.opening, row=_opening_row,
+    unsure=_opening_unsure, withhold=True, relative=True, places=EVERYWHERE | {TEAM}, assess=judge.opening, row=_opening_row,
     check=Check("opening_pace", "opening pace", 0, 2.0, 2.0, "Your opening was unhurried:",
                 {"high": "I'll slow my first sentence and let it land before I ask for anything."}, quotes_opening=True),
 )
@@ -259,10 +269,10 @@ REGISTRY: list[Metric] = [
            noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct), relative=True, note=lambda a: "syllables per second of speech"),
     Metric("fillers_per_min", "Fillers (um, uh)", "/min", "{:.1f}", path="agent.fillers.per_min", direction="lower", goal=lambda n: 0.0,
            noticeable=lambda n: judge.by_abs(n.fillers_noticeable_per_min), unsure=_fillers_unsure, target=lambda n: "fewer",
-           row=_fillers_row),
+           places=frozenset({HEADLINE, COMPARE, TEAM}), row=_fillers_row),
     Metric("latency_median_s", "Latency (median)", "s", "{:.2f}", path="latency.median_s", direction="in-band",
            goal=lambda n: n.latency_s, noticeable=lambda n: judge.by_abs(n.latency_noticeable_s, strict=True),
-           places=EVERYWHERE, assess=judge.latency, row=_latency_row,
+           places=EVERYWHERE | {TEAM}, assess=judge.latency, row=_latency_row,
            check=Check("latency", "pause before answering", 1, 1.8, 1.8, "You paused calmly before answering:",
                        {"low": "I'll take one quiet breath after the caller stops before I answer.",
                         "high": "I'll say what I'm checking so the line never goes quiet."})),
@@ -357,14 +367,16 @@ def registered(metric: Metric) -> Iterator[Metric]:
 # --- what consumers iterate ----------------------------------------------------------------------
 
 
-def flatten(a: Analysis, *, trusted: bool = True) -> dict[str, float | None]:
-    """{name: value} of every registered metric for one clip; ``trusted``: withheld values None."""
+def flatten(a: Analysis | dict[str, Any], *, trusted: bool = True) -> dict[str, float | None]:
+    """{name: value} of every registered metric for one clip (an Analysis or its JSON dict);
+    ``trusted``: withheld values None."""
     n = for_analysis(a)
     return {m.name: (m.value(a, n) if trusted else m.read(a)) for m in REGISTRY}
 
 
-def marks(a: Analysis) -> dict[str, str]:
-    """{name: why it is unsure} for the metrics in doubt on this clip."""
+def marks(a: Analysis | dict[str, Any]) -> dict[str, str]:
+    """{name: why it is unsure} for the metrics in doubt on this clip (an Analysis or its JSON dict:
+    the level trend's doubt needs the Analysis)."""
     n = for_analysis(a)
     return {m.name: why for m in REGISTRY if (why := m.doubt(a, n))}
 

@@ -110,6 +110,9 @@ def from_card_values(values: dict[str, Any] | None, base: Norms = DEFAULT) -> No
 
 
 def for_analysis(a: Any) -> Norms:
-    """The norms an Analysis is judged by: its scenario card's (carried in ``scenario.norms``), else DEFAULT."""
+    """The norms an Analysis (or its JSON dict) is judged by: its scenario card's (carried in
+    ``scenario.norms``), else DEFAULT."""
+    if isinstance(a, dict):
+        return from_card_values((a.get("scenario") or {}).get("norms"))
     scenario = getattr(a, "scenario", None)
     return from_card_values(getattr(scenario, "norms", None)) if scenario is not None else DEFAULT

@@ -128,14 +128,14 @@ def progress(agent, scenario, metrics, since, fmt, out, history):
       voicecoach progress --format html --out progress.html
       voicecoach progress --metric rate_wpm --since 6w --format csv
     """
-    from ..analysis.judge import NOTICEABLE
     from . import render
-    from .progress import build_groups, team
+    from .progress import build_groups, team, tracked
     from .store import Store
 
-    unknown = [m for m in metrics if m not in NOTICEABLE]
+    known = tracked()
+    unknown = [m for m in metrics if m not in known]
     if unknown:
-        raise click.BadParameter(f"{', '.join(unknown)}: not a tracked metric (one of {', '.join(NOTICEABLE)})", param_hint="--metric")
+        raise click.BadParameter(f"{', '.join(unknown)}: not a tracked metric (one of {', '.join(known)})", param_hint="--metric")
     since_ts = _since(since)
     with Store(resolve(history)) as store:
         agents = store.db.execute("SELECT COUNT(DISTINCT agent) FROM takes").fetchone()[0]

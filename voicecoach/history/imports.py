@@ -2,7 +2,7 @@
 
 A batch output folder (it holds ``summary.json``): each clip's row and JSON report go in as they
 are, without analysing anything again (no per-metric noise: the reports do not carry it). Any other
-folder: every take under it (batch_walk.discover) is analysed with the real pipeline and recorded
+folder: every take under it (batch.walk.discover) is analysed with the real pipeline and recorded
 with its noise; agent, scenario and time come from sidecars and the AGENT/SCENARIO layout.
 The same ``from_batch_row`` records a batch's finished clips (cli.py's batch hook).
 """
@@ -20,7 +20,7 @@ from .take import build
 
 def from_batch_row(row: dict[str, Any], folder: Path, out_dir: Path) -> dict[str, Any]:
     """The history row of one batch clip (``BatchRow`` as a dict), its report read from ``out_dir``."""
-    from ..batch_walk import ClipMeta
+    from ..batch.walk import ClipMeta
 
     data = None
     if row.get("status") == "ok" and row.get("report_json"):
@@ -55,7 +55,7 @@ def import_takes(store: Store, folder: Path, options, *, agent: str | None = Non
     as broken (its error the reason). Returns the number of takes recorded."""
     from dataclasses import replace
 
-    from ..batch_walk import discover, file_sha256
+    from ..batch.walk import discover, file_sha256
     from ..errors import VoicecoachError
     from ..pipeline import analyze
     from .take import clip_info, from_analysis

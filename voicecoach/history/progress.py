@@ -29,18 +29,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .. import metrics as registry
 from ..analysis import judge, progression
+from ..norms import DEFAULT, Norms
 
 BASELINE_TAKES = 3
 WEEK_S = 7 * 24 * 3600.0
-HEADLINE = ("rate_wpm", "opening_rate_wpm", "latency_median_s", "fillers_per_min")  # the team table's columns
-UNITS = {
-    "rate_wpm": "wpm", "opening_rate_wpm": "wpm", "opening_vs_rest_pct": "%", "articulation_sps": "syl/s",
-    "fillers_per_min": "/min", "latency_median_s": "s", "first_response_s": "s", "turn_latency_s": "s",
-    "jump_ins": "count", "stalls": "count", "level_median_dbfs": "dBFS", "level_trend_db_per_min": "dB/min",
-    "pitch_median_hz": "Hz", "pitch_spread_semitones": "st", "talk_ratio": "share", "overtalk_s": "s",
-    "customer_level_dbfs": "dBFS", "customer_pitch_hz": "Hz",
-}  # fmt: skip
 ARROWS = {"better": "↑", "worse": "↓", "same": "→", "changed": "↕", "n/a": "·"}
 
 @dataclass(frozen=True)
@@ -94,27 +88,32 @@ class GroupProgress:
     excluded: list[Excluded] = field(default_factory=list)
 
 
+def tracked() -> list[str]:
+    """The metrics a history follows: every registered one a listener can hear change."""
+    return [m.name for m in registry.REGISTRY if m.noticeable is not None]
+
+
+def team_columns() -> list[str]:
+    """The team table's default columns: the registry's TEAM metrics."""
+    return [m.name for m in registry.where(registry.TEAM)]
+
+
 @lru_cache(maxsize=64)
-def targets_of(scenario: str | None) -> judge.Targets:
+def norms_of(scenario: str | None) -> Norms:
+    """The scenario card's norms (a scenario without a card, or none: the default phone bands)."""
     from ..errors import ScenarioError
     from ..scenarios import load_card
 
     try:
-        return load_card(scenario).targets if scenario else judge.Targets()
+        return load_card(scenario).norms if scenario else DEFAULT
     except ScenarioError:
-        return judge.Targets()
+        return DEFAULT
 
 
-def target_band(metric: str, t: judge.Targets) -> tuple[float, float] | None:
-    """The band a chart shades: the values at distance 0 from the target (None: no band)."""
-    from ..analysis import bands
-
-    return {
-        "rate_wpm": t.rate_wpm,
-        "opening_rate_wpm": (bands.RATE_FLAG_WPM[0], t.opening_max_wpm),
-        "latency_median_s": t.latency_s, "first_response_s": t.latency_s, "turn_latency_s": t.latency_s,
-        "level_trend_db_per_min": (-t.level_trend_max_db_per_min, t.level_trend_max_db_per_min),
-    }.get(metric)  # fmt: skip
+def target_band(metric: str, n: Norms) -> tuple[float, float] | None:
+    """The band a chart shades: the values at distance 0 from an in-band goal (None: no band)."""
+    m = registry.get(metric)
+    return tuple(m.goal(n)) if m.direction == "in-band" and m.goal is not None else None
 
 
 def theil_sen(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
@@ -132,8 +131,9 @@ def _median_noise(points: list[Point]) -> float:
     return statistics.median(known) if known else 0.0
 
 
-def metric_progress(metric: str, points: list[Point], targets: judge.Targets) -> MetricProgress:
+def metric_progress(metric: str, points: list[Point], targets: Norms) -> MetricProgress:
     """Baseline, change, first/best/latest and trend of one metric's points (in time order)."""
+    m = registry.get(metric)
     base_pts = points[:BASELINE_TAKES]
     baseline = statistics.median(p.value for p in base_pts) if points else None
     latest = points[-1] if points else None
@@ -142,8 +142,8 @@ def metric_progress(metric: str, points: list[Point], targets: judge.Targets) ->
     if latest is not None and len(points) > BASELINE_TAKES:
         change = latest.value - baseline
         change_noise = math.hypot(_median_noise(base_pts), latest.noise or 0.0)
-        direction = judge.step(metric, baseline, latest.value, targets, noise=change_noise)[1]
-    distance = judge.distances(targets).get(metric)
+        direction = judge.step(m, baseline, latest.value, targets, noise=change_noise)[1]
+    distance = judge.distance(m, targets)
     best = min(reversed(points), key=lambda p: distance(p.value)).value if distance and points else None
     slope = line = None
     if points:
@@ -154,8 +154,8 @@ def metric_progress(metric: str, points: list[Point], targets: judge.Targets) ->
             slope, icpt = fit
             a, b = icpt, icpt + slope * xs[-1]
             line = (a, b)
-            trend_dir = judge.step(metric, a, b, targets, noise=_median_noise(points))[1]
-    return MetricProgress(metric, UNITS.get(metric, ""), points, baseline, points[0].value if points else None, best,
+            trend_dir = judge.step(m, a, b, targets, noise=_median_noise(points))[1]
+    return MetricProgress(metric, m.unit, points, baseline, points[0].value if points else None, best,
                           latest.value if latest else None, change, direction, change_noise, slope, trend_dir, line,
                           target_band(metric, targets))
 
@@ -179,13 +179,14 @@ def build_groups(takes: list[dict[str, Any]], metrics: list[str] | None = None) 
     for t in takes:
         if t.get("kind", "take") == "take":
             groups[group_key(t)].append(t)
-    wanted = [m for m in (metrics or judge.NOTICEABLE) if m in judge.NOTICEABLE]
+    known = tracked()
+    wanted = [m for m in (metrics or known) if m in known]
     out = []
     for (agent, skill) in sorted(groups, key=lambda k: (k[0] is None, k[0] or "", k[1])):
         mine = groups[(agent, skill)]
         ok = [t for t in mine if t["status"] == "ok"]
         excluded = [Excluded(t["taken_at"], t["source_path"], t["status"], t["status_reason"]) for t in mine if t["status"] != "ok"]
-        targets = targets_of(ok[-1]["scenario"] if ok else None)
+        targets = norms_of(ok[-1]["scenario"] if ok else None)
         days = [_day(t["taken_at"]) for t in ok]
         n_days, longest, current = progression.streaks(days)
         series = []
@@ -207,7 +208,8 @@ def team(store, *, metrics: list[str] | None = None, scenario: str | None = None
     headline metric, the least-squares trend per week judged like a change over the span (default
     targets: a skill spans scenarios). One query per metric over the covering index
     ``metrics_team`` (schema v2): sums the database adds up, no join, no sort."""
-    metrics = [m for m in (metrics or HEADLINE) if m in judge.NOTICEABLE]
+    known = tracked()
+    metrics = [m for m in (metrics or team_columns()) if m in known]
     where, params = ["m.metric = ?", "m.usable = 1"], []
     for col, value in (("agent", agent), ("scenario", scenario)):
         if value is not None:
@@ -245,5 +247,5 @@ def _ols_trend(metric: str, n: int, st: float, sy: float, sty: float, stt: float
     slope_s = (n * sty - st * sy) / var
     mean_t, mean_y = st / n, sy / n
     a, b = mean_y + slope_s * (t0 - mean_t), mean_y + slope_s * (t1 - mean_t)
-    direction = judge.step(metric, a, b, targets_of(None), noise=noise or 0.0)[1]
+    direction = judge.step(registry.get(metric), a, b, DEFAULT, noise=noise or 0.0)[1]
     return {"per_week": slope_s * WEEK_S, "direction": direction}

@@ -196,13 +196,14 @@ class Store:
 
     def record(self, take: dict[str, Any]) -> int:
         """Insert or update one take (keyed by its content sha256) with its metrics; returns its id.
-        ``take["metrics"]`` maps a metric name to (value, noise)."""
+        ``take["metrics"]`` maps a metric name to (value, noise); those named in ``take["unsure"]``
+        (in doubt on this take) are stored but not usable for trends."""
         cols = ", ".join(TAKE_COLUMNS)
         marks = ", ".join("?" * len(TAKE_COLUMNS))
         update = ", ".join(f"{c} = excluded.{c}" for c in TAKE_COLUMNS if c != "content_sha256")
         sql = f"INSERT INTO takes ({cols}) VALUES ({marks}) ON CONFLICT (content_sha256) DO UPDATE SET {update} RETURNING id"
         ok = take.get("status") == "ok" and take.get("kind", "take") == "take"
-        low = {m for col, names in schema.LOW_CONFIDENCE.items() if take.get(col) == "low" for m in names}
+        low = set(take.get("unsure") or ())
         rows = [(name, _num(v), _num(n), take.get("agent"), take.get("skill"), take.get("scenario"), take["taken_ts"],
                  int(ok and v is not None and name not in low)) for name, (v, n) in sorted(take["metrics"].items())]
         try:

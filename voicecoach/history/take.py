@@ -1,9 +1,11 @@
 """One analysed take as a history row: who, which scene, when, what was measured, how sure.
 
 Agent and scenario: an explicit ``--agent``/``--scenario`` first, else the take's sidecar, else the
-folder layout practice writes (``AGENT/SCENARIO/take-NN.wav``): ``batch_walk.clip_meta`` reads both.
+folder layout practice writes (``AGENT/SCENARIO/take-NN.wav``): ``batch.walk.clip_meta`` reads both.
 The take time is the sidecar's ``started_at``, else the file's modification time, stored as
 ISO 8601 with its zone (a time without one is the machine's local time).
+The metrics are the registry's (``metrics.flatten``: every number as measured), each with its
+noise; those the take marks as in doubt (``metrics.marks``) are stored but kept out of trends.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ._flatten import flatten
+from .. import metrics as registry
 
 MIN_TAKE_S = 5.0  # shorter is no roleplay (a 0.36 s MP3 fragment once became an agent's "latest take")
 _TAKE_NAME = re.compile(r"take[-_ ]?\d+(-rewind)?$", re.IGNORECASE)
@@ -30,8 +32,8 @@ def iso_time(value: str) -> tuple[str, float]:
 
 
 def clip_info(clip: Path):
-    """batch_walk.ClipMeta of one clip: the layout AGENT/SCENARIO/take-NN.ext only when the name is a take."""
-    from ..batch_walk import clip_meta
+    """batch.walk.ClipMeta of one clip: the layout AGENT/SCENARIO/take-NN.ext only when the name is a take."""
+    from ..batch.walk import clip_meta
 
     clip = clip.resolve()
     root = clip.parents[2] if _TAKE_NAME.search(clip.stem) and len(clip.parents) > 2 else clip.parent
@@ -74,9 +76,10 @@ def _targets(scen: dict[str, Any]) -> tuple[list[dict], int | None, int | None]:
 
 def build(data: dict[str, Any] | None, clip: str | Path, *, content_sha256: str, noise: dict[str, float] | None = None,
           agent: str | None = None, scenario: str | None = None, report_path: str | None = None,
-          error: str | None = None, meta=None) -> dict[str, Any]:
+          error: str | None = None, meta=None, unsure: dict[str, str] | None = None) -> dict[str, Any]:
     """The row ``Store.record`` writes. ``data``: the analysis as ``results.to_dict`` makes it (None
-    when it failed, with ``error``); ``noise``: each metric's noise (analysis/noise.estimate)."""
+    when it failed, with ``error``); ``noise``: each metric's noise (analysis/noise.estimate);
+    ``unsure``: the metrics in doubt (``metrics.marks``; default: as the JSON dict tells)."""
     clip = Path(clip)
     meta = meta or clip_info(clip)
     data = data or {}
@@ -87,7 +90,9 @@ def build(data: dict[str, Any] | None, clip: str | Path, *, content_sha256: str,
     ag = data.get("agent") or {}
     checks, met, checked = _targets(scen)
     noise = noise or {}
-    metrics = {k: (v, noise.get(k)) for k, v in flatten(data).items() if v is not None} if data else {}
+    values = registry.flatten(data, trusted=False) if data else {}
+    metrics = {k: (v, noise.get(k)) for k, v in values.items() if v is not None}
+    doubts = (registry.marks(data) if data else {}) if unsure is None else unsure
     channel = data.get("agent_channel") or {}
     settings = {"layout": data.get("layout"), "agent_channel": channel.get("channel")}
     return {
@@ -116,6 +121,7 @@ def build(data: dict[str, Any] | None, clip: str | Path, *, content_sha256: str,
         "report_path": str(Path(report_path).resolve()) if report_path else None,
         "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "metrics": metrics,
+        "unsure": sorted(k for k in doubts if k in metrics),
     }
 
 
@@ -126,9 +132,9 @@ def from_analysis(analysis, clip: str | Path, **kw) -> dict[str, Any]:
     from dataclasses import replace
 
     from ..analysis import noise
-    from ..batch_walk import file_sha256
+    from ..batch.walk import file_sha256
     from ..results import to_dict
 
     light = to_dict(replace(analysis, words=[], segments={}))
-    return build(light, clip, content_sha256=file_sha256(Path(clip)),
+    return build(light, clip, content_sha256=file_sha256(Path(clip)), unsure=registry.marks(analysis),
                  noise={k: n.value for k, n in noise.estimate(analysis).items()}, **kw)
