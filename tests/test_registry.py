@@ -68,7 +68,10 @@ def test_a_metric_added_through_the_registry_alone_shows_in_every_format(tmp_pat
         assert len(charts) == 5 and sum(">Words per second<" in f for f in charts) == 1  # rate, opening, latency, level and it
         # batch: the row, summary.json, a summary.csv column and the agent's progression
         rows = [_outcome_row(tmp_path, first, "one.wav", 1), _outcome_row(tmp_path, later, "two.wav", 2)]
-        assert rows[0].extra_metrics == {"agent_words_per_s": pytest.approx(2.5)}
+        # every batch metric without a schema-1 column goes into extra_metrics, the new one among them
+        schema_1 = {f.name for f in dataclasses.fields(rows[0])}
+        assert set(rows[0].extra_metrics) == {m.name for m in metrics.where(metrics.BATCH)} - schema_1
+        assert rows[0].extra_metrics["agent_words_per_s"] == pytest.approx(2.5)
         summary = batch.summarize(tmp_path, {}, rows, {}, [], processed=2, elapsed_s=0.0)
         batch.write_summary(Manifest(tmp_path), summary)
         data = json.loads((tmp_path / "summary.json").read_text())

@@ -334,7 +334,8 @@ def batch(folder, out_dir, jobs, dask_scheduler, scenario, agent_channel, layout
     settings = BatchSettings(jobs=jobs, dask_scheduler=dask_scheduler, scenario=scenario, reanalyse=reanalyse, force=force,
                              wait=wait)  # fmt: skip
     listeners = Listeners(progress.start, recorder,
-                          lambda holder: click.echo(f"waiting for {holder} to finish with {out_dir}", err=True))  # fmt: skip
+                          lambda holder: click.echo(f"waiting for {holder} to finish with {out_dir}", err=True),
+                          recorder.trends)  # fmt: skip
     try:
         summary = run_batch(folder, out_dir, _options(agent_channel, model, allow_download, layout, agent_speaks), settings, listeners)
     finally:

@@ -272,6 +272,10 @@ class BatchRow:
     agent_channel: str | None = None  # stereo: the channel measured as the agent (the clip's JSON says why)
     # metrics of the registry (voicecoach/metrics.py) shown in batches that have no column above
     extra_metrics: dict[str, float | None] = field(default_factory=dict)
+    targets_met: int | None = None  # the scenario card's targets met, of targets_checked judged (None: no card)
+    targets_checked: int | None = None
+    adjustment: str | None = None  # the debrief's one micro-adjustment
+    unsure: dict[str, str] = field(default_factory=dict)  # metric name -> why its number is in doubt (metrics.marks)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from .walk import ClipMeta
 CLIPS_DIR = "clips"
 ROW_SUFFIX = ".row.json"
 CSV_HEAD = ["path", "agent", "scenario", "take", "kind", "started_at", "duration_s"]
-CSV_TAIL = ["agent_channel", "warnings", "status", "error", "report"]
+CSV_TAIL = ["targets_met", "adjustment", "unsure", "agent_channel", "warnings", "status", "error", "report"]
 SUMMARY_FILES = ("summary.json", "summary.csv", "index.html")
 
 
@@ -52,11 +52,13 @@ class BatchSettings:
 class Listeners:
     """``on_start(total, reused)`` once the work is planned; ``on_row(row)`` per clip as it
     finishes (reused clips are not reported one by one); ``on_wait(holder)`` when waiting for
-    another batch's lock."""
+    another batch's lock; ``trends(agents)`` at the end: each agent's trend over every take in the
+    practice history (``history.progress.team`` rows), shown in index.html."""
 
     on_start: Callable[[int, int], None] | None = None
     on_row: Callable[[BatchRow], None] | None = None
     on_wait: Callable[[str], None] | None = None
+    trends: Callable[[list[str]], list[dict[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,19 @@ def csv_fields() -> list[str]:
 
 def _metrics(result) -> dict[str, Any]:
     """The row's values: duration, every batch metric of the registry (a number in doubt withheld as
-    None, its reason in the clip's warnings) and the agent's channel."""
+    None, its reason in the clip's warnings and in ``unsure``), the agent's channel, and with a
+    scenario card the targets met and the debrief's micro-adjustment."""
+    scen = result.scenario
+    judged = [t for t in scen.targets if t.status != "n/a"] if scen is not None else []
+    adjustment = scen.debrief.adjustment if scen is not None else None
     return {
         "duration_s": result.duration_s,
         **metrics.batch_values(result),
         "agent_channel": result.agent_channel.channel if result.agent_channel else None,
+        "targets_met": sum(t.status == "met" for t in judged) if scen is not None else None,
+        "targets_checked": len(judged) if scen is not None else None,
+        "adjustment": adjustment.text if adjustment is not None else None,
+        "unsure": metrics.marks(result),
     }
 
 
@@ -282,7 +292,8 @@ def _run(run: _Run, manifest: Manifest, client) -> BatchSummary:
     targets = {name: card.norms for name, card in plan.cards.items()}
     summary = summarize(run.root, plan.settings, ordered, tags, plan.notes, processed=len(plan.tasks),
                         elapsed_s=time.monotonic() - run.t0, targets=targets)  # fmt: skip
-    write_summary(manifest, summary)
+    agents = sorted({r.agent for r in ordered if r.agent})
+    write_summary(manifest, summary, listeners.trends(agents) if listeners.trends is not None and agents else None)
     manifest.compact()
     return summary
 
@@ -391,14 +402,29 @@ def _csv(rows: list[BatchRow]) -> str:
         d.update(d.pop("extra_metrics", None) or {})  # metrics added after schema 1 get columns too
         d["warnings"] = " | ".join(r.warnings)
         d["report"] = r.report_html or r.report_json or ""
+        d["started_at"] = _iso(r.started_at)
+        d["targets_met"] = None if r.targets_checked is None else f"{r.targets_met}/{r.targets_checked}"
+        d["unsure"] = " | ".join(f"{name}: {why}" for name, why in r.unsure.items())
         w.writerow({k: ("" if d.get(k) is None else d[k]) for k in fields})
     return buf.getvalue()
 
 
-def write_summary(manifest: Manifest, summary: BatchSummary) -> None:
+def _iso(value: str | None) -> str | None:
+    """summary.csv's one time format: ISO 8601 to the second with its zone (sidecar or file time alike)."""
+    from ..clock import iso_with_zone
+
+    try:
+        return iso_with_zone(value) if value else value
+    except ValueError:
+        return value
+
+
+def write_summary(manifest: Manifest, summary: BatchSummary, trends: list[dict[str, Any]] | None = None) -> None:
+    """summary.json, summary.csv and index.html; ``trends``: the agents' rows of the history's team
+    table (``history.progress.team``), shown in the index over every recorded take."""
     from ..report import batch_index
 
     out = manifest.folder
     manifest.write(out / "summary.json", json.dumps(to_dict(summary), indent=2, allow_nan=False) + "\n")
     manifest.write(out / "summary.csv", _csv(summary.rows))
-    manifest.write(out / "index.html", batch_index.render(summary))
+    manifest.write(out / "index.html", batch_index.render(summary, trends))

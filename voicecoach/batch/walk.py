@@ -81,7 +81,7 @@ def _from_name(stem: str) -> tuple[str | None, str | None, int | None]:
 
 
 def _mtime_iso(path: Path) -> str:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat(timespec="seconds")  # with its zone, as a sidecar's
 
 
 def clip_meta(path: Path, root: Path, *, default_scenario: str | None = None) -> ClipMeta:

@@ -70,6 +70,21 @@ class BatchRecorder:
             click.echo(f"warning: the batch is not recorded in the history: {e}", err=True)
             self.target = None
 
+    def trends(self, agents: list[str]) -> list[dict]:
+        """Listeners.trends: each agent's rows of the team table over every take in the history
+        (this batch's clips and all recorded before, from any folder); none without a history."""
+        from .progress import team
+        from .store import Store
+
+        if self.target is None:
+            return []
+        try:
+            self.store = self.store or Store(self.target)
+            return [row for agent in agents for row in team(self.store, agent=agent)]
+        except HistoryError as e:
+            click.echo(f"warning: no history trends in the batch index: {e}", err=True)
+            return []
+
     def close(self) -> None:
         if self.store is not None:
             self.store.close()

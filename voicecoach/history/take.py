@@ -19,16 +19,15 @@ from typing import Any
 
 from .. import metrics as registry
 
-MIN_TAKE_S = 5.0  # shorter is no roleplay (a 0.36 s MP3 fragment once became an agent's "latest take")
 _TAKE_NAME = re.compile(r"take[-_ ]?\d+(-rewind)?$", re.IGNORECASE)
 
 
 def iso_time(value: str) -> tuple[str, float]:
     """(ISO 8601 with zone, Unix seconds) of an ISO time; a time without a zone is local."""
-    t = dt.datetime.fromisoformat(value)
-    if t.tzinfo is None:
-        t = t.astimezone()
-    return t.isoformat(timespec="seconds"), t.timestamp()
+    from ..clock import iso_with_zone
+
+    iso = iso_with_zone(value)
+    return iso, dt.datetime.fromisoformat(iso).timestamp()
 
 
 def clip_info(clip: Path):
@@ -54,16 +53,14 @@ def skill_of(scenario: str | None) -> str | None:
 
 
 def classify(data: dict[str, Any] | None, error: str | None = None) -> tuple[str, str | None]:
-    """("ok", None), or why the take is left out of trends: ("broken" | "too short" | "no agent speech", reason)."""
+    """("ok", None), or why the take is left out of trends: ("broken" | "too short" | "no agent
+    speech", reason); the batch's first-vs-latest leaves out the same (progression.exclusion)."""
+    from ..analysis.progression import exclusion
+
     if data is None or error:
         return "broken", error or "not analysed"
-    duration = data.get("duration_s") or 0.0
-    if duration < MIN_TAKE_S:
-        return "too short", f"{duration:.1f} s long, under {MIN_TAKE_S:g} s"
     agent = data.get("agent") or {}
-    if not agent.get("words") or not agent.get("speaking_s"):
-        return "no agent speech", "no words from the agent were heard"
-    return "ok", None
+    return exclusion(None, data.get("duration_s"), bool(agent.get("words") and agent.get("speaking_s")))
 
 
 def _targets(scen: dict[str, Any]) -> tuple[list[dict], int | None, int | None]:

@@ -6,6 +6,8 @@ metric columns and the progression's metrics are the registry's (metrics.py: tho
 those in the progression), their labels and formats too; bands and thresholds are the norms'
 (norms.py; the summary carries no card, so the band columns are the default phone bands). The
 markup is ``templates/batch_index.html.j2`` (autoescaped); this module builds the values.
+With a practice history, each agent's trend per week over every take recorded there (this folder's
+and all others: ``history.progress.team`` rows, the registry's team metrics) closes the page.
 """
 
 from __future__ import annotations
@@ -54,9 +56,36 @@ def _clip_cells(r) -> list[dict[str, Any]]:
 def _clip_rows(summary: BatchSummary) -> list[dict[str, Any]]:
     return [{
         "link": r.report_html or r.report_json, "path": r.path, "agent": r.agent or "unknown", "scenario": r.scenario or "",
-        "take": _num(r.take), "started_at": r.started_at or "", "status": r.status, "cached": r.cached, "rewind": r.kind == "rewind",
+        "take": _num(r.take), "started_at": _when(r.started_at), "status": r.status, "cached": r.cached, "rewind": r.kind == "rewind",
         "cells": [_num(r.duration_s)] + _clip_cells(r), "error": r.error, "warnings": list(r.warnings),
     } for r in summary.rows]  # fmt: skip
+
+
+def _when(started_at: str | None) -> str:
+    """The clip's time as summary.csv writes it: ISO 8601 with its zone."""
+    from ..clock import iso_with_zone
+
+    try:
+        return iso_with_zone(started_at) if started_at else ""
+    except ValueError:
+        return started_at or ""
+
+
+def _trends(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The history's team rows for this batch's agents: takes, last take and, per team metric, the
+    trend per week with its direction (judge.step: better / worse / same / changed / n/a)."""
+    if rows is None:
+        return None
+    cols = metrics.where(metrics.TEAM)
+    out = []
+    for r in rows:
+        cells = []
+        for m in cols:
+            t = r["trends"].get(m.name) or {"per_week": None, "direction": "n/a"}
+            text = "n/a" if t["per_week"] is None else f"{m.signed(t['per_week'])}/wk"
+            cells.append({"text": text, "direction": t["direction"]})
+        out.append({"agent": r["agent"] or "unknown", "skill": r["skill"], "takes": r["takes"], "last": _when(r["last_take"]), "cells": cells})
+    return {"head": [heading(m) for m in cols], "rows": out}
 
 
 def _plain(v: float | None, m: metrics.Metric) -> str:
@@ -102,8 +131,9 @@ def _groups(groups: list[GroupStats], label: str) -> dict[str, Any]:
     return {"label": label, "rows": rows}
 
 
-def render(summary: BatchSummary) -> str:
-    """The whole page as one string (inline CSS and JS, no external assets)."""
+def render(summary: BatchSummary, trends: list[dict[str, Any]] | None = None) -> str:
+    """The whole page as one string (inline CSS and JS, no external assets); ``trends``: the
+    history's team rows of this batch's agents (None: no history)."""
     return templating.render(
         "batch_index.html.j2",
         s=summary,
@@ -114,4 +144,5 @@ def render(summary: BatchSummary) -> str:
         limits=f"Jump-ins: answers under {DEFAULT.jump_in_s:g} s after the caller; stalls: silences over {DEFAULT.stall_s:g} s.",
         group_head=_group_head(),
         groups=[_groups(summary.scenarios, "scenario"), _groups(summary.skills, "skill tag")],
+        trends=_trends(trends),
     )
