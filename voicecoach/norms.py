@@ -36,7 +36,8 @@ class Norms:
     rate_flag_wpm: tuple[float, float] = _norm((110.0, 190.0), "wpm", "sustained runs outside are flagged (Read.ai methodology)")
     rate_flag_min_words: int = _norm(8, "words", "a run of fewer words is a phrase, not a sustained pace")
     # --- what is measured (definitions: the same for every card) ---
-    min_take_s: float = _norm(5.0, "s", "a shorter clip is no roleplay (a 0.36 s MP3 fragment once became an agent's latest take)")
+    # a greeting alone runs about 2 s; a 17-word answer spoken fast (230 wpm) 4.4 s and is still a take
+    min_take_s: float = _norm(3.0, "s", "a shorter clip is no roleplay (a 0.36 s MP3 fragment once became an agent's latest take)")
     pause_min_s: float = _norm(0.25, "s", "minimum silent pause (Goldman-Eisler; de Jong & Bosker 2013)")
     jump_in_s: float = _norm(0.2, "s", "natural gaps are about 0.2 s (Levinson & Torreira 2015); less is jumping in")
     stall_s: float = _norm(3.0, "s", "a silence this long after the caller reads as dead air")
