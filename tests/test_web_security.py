@@ -107,7 +107,7 @@ def test_script_in_agent_name_is_shown_not_run(server, tree):
     if binary is None:
         pytest.fail("chromium is missing: run 'make test' (scripts/system-deps.sh installs Debian's chromium)")
     clip = tree / "for-upload.wav"
-    shutil.copy(ROOT / "samples" / "long_hold_take2.wav", clip)
+    shutil.copy(ROOT / "samples" / "long_hold_mono.wav", clip)  # 1.5 MB: under the 3 MB cap
     b = Browser(binary)
     try:
         s = b.open(f"{server.url}/upload")
