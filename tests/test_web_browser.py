@@ -96,6 +96,8 @@ def test_record_a_take_and_see_its_debrief(server, browser, mic_take):
     b.wait_for(s, "getComputedStyle(document.getElementById('report')).height !== '0px'")
     b.eval(s, "new Promise(r => setTimeout(r, 1000))")
     b.screenshot(s, SHOTS / "practice-debrief.png", full_page=True)
+    b.eval(s, "window.scrollTo(0, document.getElementById('debrief').offsetTop - 260)")
+    b.screenshot(s, SHOTS / "practice-debrief-view.png")
     want_rate = truth.agent.rate_wpm
     assert abs(got["rate_wpm"] - want_rate) <= RATE_TOL * want_rate, (got["rate_wpm"], want_rate)
     want = truth.latency.values_s
@@ -145,9 +147,45 @@ def test_dashboard_progress_and_folder_batch(server, browser, tree):
     row = b.eval(s, "[...document.querySelectorAll('#batch-rows tbody td')].map(td => td.textContent)")
     assert row[:4] == ["agent02/long-hold/take-01.wav", "agent02", "long-hold", "ok"]
     assert "1 clips: 1 ok, 0 failed" in b.eval(s, "document.getElementById('batch-summary').textContent")
+    b.screenshot(s, SHOTS / "dashboard-batch.png")
     _go(b, s, f"{server.url}/dashboard", "!!document.getElementById('progress')")
     b.eval(s, "new Promise(r => setTimeout(r, 3000))")  # the framed progress page renders its charts
     b.screenshot(s, SHOTS / "dashboard.png", full_page=True)
     s2 = _tab(b, f"{server.url}/progress")
     agents = b.eval(s2, "[...document.querySelectorAll('#team tr')].slice(1).map(r => r.cells[0].innerText.trim())")
     assert agents == ["agent01", "agent02"]  # the batch's take went into the history
+
+
+def test_caller_lines_play_then_rewind_is_one_click(server, browser):
+    """With the caller's lines on, each line is played from the card's cue audio after the agent's
+    reply and its start and end on the take's clock land in the sidecar (what analyze times a mono
+    take's replies from); the take ends by itself after the last reply; Rewind records the opening
+    again as take-NN-rewind.wav."""
+    from voicecoach import audio
+    from voicecoach.scenarios import load_card
+
+    b = browser
+    s = _tab(b, f"{server.url}/", "document.querySelectorAll('#caller-lines li').length > 0")
+    b.eval(s, "document.getElementById('scenario').value = 'long-hold'; document.getElementById('agent').value = 'agent03';"
+              "document.getElementById('cues').checked = true; document.getElementById('record').click()")
+    b.wait_for(s, "document.body.dataset.state === 'recording'")
+    b.wait_for(s, "document.body.dataset.state === 'debrief' || document.body.dataset.state === 'error'", 240)  # no Stop pressed
+    assert b.eval(s, "document.getElementById('message').textContent") == ""
+    take = server.engine.data / "takes" / "agent03" / "long-hold" / "take-01.wav"
+    cues = json.loads(take.with_name("take-01.wav.json").read_text())["cues"]
+    card = load_card("long-hold")
+    assert [c["text"] for c in cues] == list(card.customer_lines)
+    lengths = [audio.load(p).duration_s for p in card.cue_audio]
+    for c, length in zip(cues, lengths):
+        assert abs((c["end_s"] - c["start_s"]) - length) < 0.05
+    assert cues[0]["start_s"] >= 1.0 and all(a["end_s"] <= b_["start_s"] for a, b_ in zip(cues, cues[1:]))
+    assert sf.info(take).duration >= cues[-1]["end_s"]
+    b.eval(s, "document.getElementById('rewind').click()")
+    b.wait_for(s, "document.body.dataset.state === 'recording'")
+    b.wait_for(s, "parseFloat(document.getElementById('elapsed').textContent) > 4", 30)
+    b.eval(s, "document.getElementById('stop').click()")
+    b.wait_for(s, "document.body.dataset.state === 'debrief' || document.body.dataset.state === 'error'", 240)
+    got = json.loads(b.eval(s, "document.getElementById('debrief').dataset.result"))
+    assert got["take"] == "take-01-rewind.wav" and got["kind"] == "rewind"
+    meta = json.loads(take.with_name("take-01-rewind.wav.json").read_text())
+    assert meta["kind"] == "rewind" and meta["rewind_of"] == "take-01.wav"

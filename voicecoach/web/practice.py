@@ -142,7 +142,15 @@ async def chunk(request: Request):
     if len(body) > MAX_CHUNK_BYTES:
         return error(f"{rec.path.name}: a recording stretch over {MAX_CHUNK_BYTES >> 20} MB", 413)
     await run_in_threadpool(_append, rec, body)
-    return _json({"frames": rec.frames, "seconds": round(rec.frames / rec.sr, 2)})
+    return _json({"frames": rec.frames, "seconds": round(rec.frames / rec.sr, 2), "live": _live_line(rec)})
+
+
+def _live_line(rec: Recording) -> dict | None:
+    """Hook for the live pace line: voicecoach/live.py (LiveAnalyser: feed blocks, update() -> rate,
+    band, pause, nudge) is not on main yet. When it is, keep one analyser per Recording, feed it each
+    stretch in _append and return {"line": ..., "nudge": ...} here; static/practice.js (showLive)
+    already shows it. Until then the page shows the level and the elapsed time."""
+    return None
 
 
 def _append(rec: Recording, body: bytes) -> None:

@@ -7,6 +7,7 @@ const BRIEF_S = 60;
 const timing = JSON.parse(document.querySelector("[data-timing]").dataset.timing);
 let rec = null; // the take being recorded
 let lines = [];
+let briefFor = null; // the scene whose brief and caller lines are loaded
 let briefTimer = null;
 
 function msg(text) { $("message").textContent = text || ""; }
@@ -24,6 +25,7 @@ async function loadBrief() {
     dl.append(dt, dd);
   }
   lines = card.lines;
+  briefFor = scenario;
   $("caller-lines").replaceChildren(...lines.map((line) => { const li = document.createElement("li"); li.textContent = line; return li; }));
   startBriefTimer();
 }
@@ -62,7 +64,7 @@ function encodeWav(blocks, frames, channels, rate) {
 function flush() {
   const r = rec;
   if (!r.pendingFrames) return r.chain;
-  const wav = encodeWav(r.pending, r.pendingFrames, r.channels, r.ctx.sampleRate);
+  const wav = encodeWav(r.pending, r.pendingFrames, r.channels, r.rate);
   r.pending = []; r.pendingFrames = 0;
   r.chain = r.chain.then(() => vc.post(`/api/takes/${r.take.id}/chunk`, wav, { "Content-Type": "audio/wav" })).then((answer) => {
     if (answer.error) { msg(answer.error); return; }
@@ -79,17 +81,54 @@ function showLive(live) {
   $("live").classList.remove("muted");
 }
 
-function onBlock({ channels, start }) {
+// Capture: every frame the microphone delivers, in order. MediaStreamTrackProcessor reads the track
+// itself (Chrome, Edge), queueing up to 10 s while the page is busy; an AudioWorklet (elsewhere)
+// goes through the audio render clock, whose input FIFO drops frames when the machine is loaded:
+// on a busy 2-core machine a 3.6 s pause came out 0.17 s short that way.
+function readTrack(track) {
+  const reader = new MediaStreamTrackProcessor({ track, maxBufferSize: 1000 }).readable.getReader();
+  return (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const n = value.numberOfFrames, channels = [];
+      for (let c = 0; c < Math.min(2, value.numberOfChannels); c++) {
+        const plane = new Float32Array(n);
+        value.copyTo(plane, { planeIndex: c, format: "f32-planar" });
+        channels.push(plane);
+      }
+      const rate = value.sampleRate;
+      value.close();
+      onBlock(channels, rate, null);
+    }
+  })();
+}
+
+async function readWorklet(ctx, stream) {
+  await ctx.audioWorklet.addModule("/static/recorder-worklet.js");
+  const source = ctx.createMediaStreamSource(stream);
+  const channels = Math.min(2, stream.getAudioTracks()[0].getSettings().channelCount || 1);
+  const node = new AudioWorkletNode(ctx, "recorder", { channelCount: channels, channelCountMode: "explicit", channelInterpretation: "discrete" });
+  const silent = ctx.createGain(); silent.gain.value = 0; // the worklet runs only when pulled by the output
+  source.connect(node); node.connect(silent); silent.connect(ctx.destination);
+  node.port.onmessage = (ev) => onBlock(ev.data.channels, ctx.sampleRate, ev.data.start);
+  return Promise.resolve(); // blocks arrive as messages: nothing queued to wait for at Stop
+}
+
+function onBlock(channels, rate, start) {
   const r = rec;
   if (!r || r.stopping) return;
-  if (r.startTime === null) r.startTime = start;
+  if (r.startTime === null) { // the take's clock zero on the playback clock, for the cue times
+    r.startTime = start !== null ? start : r.ctx.currentTime - channels[0].length / rate;
+    r.rate = rate; r.channels = channels.length;
+  }
   r.pending.push(channels); r.pendingFrames += channels[0].length; r.frames += channels[0].length;
   for (const ch of channels) { let e = 0; for (const v of ch) e += v * v; r.energy = Math.max(r.energy, e / ch.length); }
   r.energyFrames += channels[0].length;
-  if (r.energyFrames >= 0.05 * r.ctx.sampleRate) { // the level over 0.05 s, as the CLI's meter
+  if (r.energyFrames >= 0.05 * r.rate) { // the level over 0.05 s, as the CLI's meter
     r.levelDb = 10 * Math.log10(r.energy + 1e-12); r.energy = 0; r.energyFrames = 0;
   }
-  if (r.pendingFrames >= STRETCH_S * r.ctx.sampleRate) flush();
+  if (r.pendingFrames >= STRETCH_S * r.rate) flush();
 }
 
 class CuePlayer {
@@ -107,7 +146,7 @@ class CuePlayer {
     source.buffer = buffer; source.connect(r.ctx.destination);
     const when = r.ctx.currentTime + 0.05;
     source.start(when);
-    const start = when - r.startTime;
+    const start = r.frames / r.rate + (when - r.ctx.currentTime); // on the take's own clock: its frames so far
     r.cues.push({ start_s: start, end_s: start + buffer.duration, text: lines[this.index] });
     this.endS = start + buffer.duration; this.heard = false; this.quietSince = null;
     this.state = "playing";
@@ -135,6 +174,7 @@ async function begin(kind) {
   msg("");
   const agent = $("agent").value.trim();
   if (!agent) { msg("Error: type the agent's name first"); return; }
+  if (briefFor !== $("scenario").value) await loadBrief(); // the caller's lines of the scene chosen now
   let stream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: { ideal: 2 }, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
@@ -145,16 +185,11 @@ async function begin(kind) {
   const take = await vc.post("/api/takes", { agent, scenario: $("scenario").value, kind });
   if (take.error) { stream.getTracks().forEach((t) => t.stop()); msg(take.error); return; }
   clearInterval(briefTimer);
-  const ctx = new AudioContext();
-  await ctx.audioWorklet.addModule("/static/recorder-worklet.js");
-  const source = ctx.createMediaStreamSource(stream);
-  const channels = Math.min(2, stream.getAudioTracks()[0].getSettings().channelCount || 1);
-  const node = new AudioWorkletNode(ctx, "recorder", { channelCount: channels, channelCountMode: "explicit", channelInterpretation: "discrete" });
-  const silent = ctx.createGain(); silent.gain.value = 0; // the worklet runs only when pulled by the output
-  source.connect(node); node.connect(silent); silent.connect(ctx.destination);
-  rec = { take, kind, ctx, stream, node, channels, scenario: $("scenario").value, pending: [], pendingFrames: 0, frames: 0,
+  $("brief-timer").textContent = "";
+  const ctx = new AudioContext(); // plays the caller's lines; its clock times them
+  rec = { take, kind, ctx, stream, scenario: $("scenario").value, pending: [], pendingFrames: 0, frames: 0, rate: null, channels: null,
           startTime: null, chain: Promise.resolve(), cues: [], energy: 0, energyFrames: 0, levelDb: -120, stopping: false };
-  node.port.onmessage = (ev) => onBlock(ev.data);
+  rec.done = "MediaStreamTrackProcessor" in window ? readTrack(stream.getAudioTracks()[0]) : await readWorklet(ctx, stream);
   rec.cuePlayer = $("cues").checked && kind === "take" && lines.length ? new CuePlayer(rec) : null;
   rec.timer = setInterval(tick, 50);
   $("debrief").hidden = true;
@@ -167,7 +202,7 @@ async function begin(kind) {
 function tick() {
   const r = rec;
   if (!r) return;
-  const elapsed = r.frames / r.ctx.sampleRate;
+  const elapsed = r.rate ? r.frames / r.rate : 0;
   $("elapsed").textContent = `${elapsed.toFixed(1)} s`;
   $("level-db").textContent = `${r.levelDb.toFixed(0)} dBFS`;
   $("level").style.width = `${Math.max(0, Math.min(100, (r.levelDb + 60) / 60 * 100))}%`;
@@ -176,11 +211,13 @@ function tick() {
 
 async function stop() {
   const r = rec;
-  if (!r || r.stopping) return;
-  r.stopping = true;
+  if (!r || r.stopRequested) return;
+  r.stopRequested = true;
   clearInterval(r.timer);
   $("stop").disabled = true;
   r.stream.getTracks().forEach((t) => t.stop());
+  await Promise.race([r.done, new Promise((ok) => setTimeout(ok, 2000))]); // the frames still queued
+  r.stopping = true;
   await flush();
   await r.ctx.close();
   document.body.dataset.state = "analysing";
