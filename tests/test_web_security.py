@@ -127,3 +127,37 @@ def test_script_in_agent_name_is_shown_not_run(server, tree):
         assert not [e for e in b.events if e["method"] == "Page.javascriptDialogOpening"]
     finally:
         b.close()
+
+
+def test_serve_command_starts_and_port_in_use_is_one_line(tree):
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from web_support import free_port
+
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "voicecoach.cli", "serve", "--port", str(port), "--data", str(tree / "cli-data"),
+           "--history", str(tree / "cli.sqlite")]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stderr.readline()
+        assert line.startswith(f"voicecoach serve: http://127.0.0.1:{port}/ ") and "token" not in line
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/takes", timeout=5) as r:
+                    assert r.status == 200 and "Takes" in r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("serve did not answer")
+        r = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=60)  # the port is in use now
+        assert r.returncode == 1 and r.stderr.count("\n") == 1
+        assert r.stderr.startswith(f"Error: 127.0.0.1:{port}: cannot listen there") and "Traceback" not in r.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -34,16 +34,37 @@ def serve(port, host, data, history, max_upload_mb, model):
     import os
     from pathlib import Path
 
+    from ..errors import VoicecoachError
     from ..history import resolve
     from ..voices import data_dir
-    from .app import serve as run
+
+    try:
+        from .app import serve as run
+    except ImportError as e:
+        raise VoicecoachError(f"serve needs the web extra ({e.name} is missing): pip install 'voicecoach[web]'") from e
     from .engine import Engine
     from .security import Guard
 
     folder = Path(data).expanduser() if data else data_dir() / "serve"
     engine = Engine(folder, resolve(history), model=model or os.environ.get("VOICECOACH_MODEL") or None)
     guard = Guard(host=host, max_upload_bytes=int(max_upload_mb * 1e6))
+    _check_port(host, port)
     run(engine, guard, port, echo=lambda line: click.echo(line, err=True))
+
+
+def _check_port(host: str, port: int) -> None:
+    """A port in use or a host not on this machine: one line now, not uvicorn's log later."""
+    import socket
+
+    from ..errors import VoicecoachError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            s.bind(infos[0][4])
+    except OSError as e:
+        raise VoicecoachError(f"{host}:{port}: cannot listen there ({e.strerror or e}); choose another --port or --host") from e
 
 
 def register(main: click.Group) -> None:
