@@ -161,3 +161,17 @@ def test_serve_command_starts_and_port_in_use_is_one_line(tree):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_take_with_nothing_recorded_leaves_nothing(server, tree):
+    pair = server.csrf()
+    status, _, text = server.request("POST", "/api/takes", json.dumps({"agent": "agent09", "scenario": "long-hold"}).encode(), pair)
+    assert status == 200
+    rid = json.loads(text)["id"]
+    folder = tree / "data" / "takes" / "agent09" / "long-hold"
+    assert sorted(p.name for p in folder.iterdir()) == ["take-01.wav", "take-01.wav.json"]  # reserved at start
+    status, _, text = server.request("POST", f"/api/takes/{rid}/chunk", b"RIFF not really", pair)
+    assert status == 400 and json.loads(text)["error"].startswith("Error: take-01.wav: a recording stretch is not WAV audio")
+    status, _, text = server.request("POST", f"/api/takes/{rid}/stop", b"{}", pair)
+    assert status == 400 and "nothing was recorded" in json.loads(text)["error"]
+    assert list(folder.iterdir()) == []

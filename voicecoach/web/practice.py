@@ -182,13 +182,16 @@ def _recording(request: Request) -> Recording:
 
 async def stop(request: Request):
     """The take is complete: log the cues played, analyse, write the report, record the history."""
-    from ..sidecar import read_sidecar, write_sidecar
+    from ..sidecar import read_sidecar, sidecar_path, write_sidecar
 
     rec = _recording(request)
     body = await request.json()
     cues = [{"start_s": round(float(c["start_s"]), 3), "end_s": round(float(c["end_s"]), 3), "text": str(c.get("text", ""))}
             for c in body.get("cues") or []]
-    if rec.frames == 0:
+    if rec.frames == 0:  # the empty file and sidecar reserved at start are ours: nothing to keep
+        _RECORDINGS.pop(request.path_params["rid"], None)
+        rec.path.unlink(missing_ok=True)
+        sidecar_path(rec.path).unlink(missing_ok=True)
         return error(f"{rec.path.name}: nothing was recorded; allow the microphone and press Record again")
     meta = read_sidecar(rec.path) or {}
     write_sidecar(rec.path, {**meta, "sample_rate_hz": rec.sr, "channels": rec.channels,
