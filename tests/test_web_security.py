@@ -77,6 +77,8 @@ def test_upload_name_is_never_a_path(server, tree):
     assert re.fullmatch(r"[0-9a-f]{32}\.wav", data["stored_as"]) and data["name"] == "escaped.wav"
     new = files_under(tree) - before
     assert f"data/uploads/{data['stored_as']}" in new
+    sidecar = json.loads((tree / "data" / "uploads" / f"{data['stored_as']}.json").read_text())
+    assert sidecar == {"uploaded_as": "escaped.wav", "agent": "agent01", "scenario": "long-hold"}
     assert all(p.startswith(("data/", "history.sqlite")) for p in new), new
     assert not list(tree.parent.rglob("escaped.wav")) and not (tree.parent / "escaped.wav").exists()
     assert abs(data["rate_wpm"] - 177) < 0.1 * 177  # it was analysed: the sample's known rate
@@ -122,6 +124,7 @@ def test_script_in_agent_name_is_shown_not_run(server, tree):
         b.wait_for(s, "location.pathname === '/takes' && document.readyState === 'complete'")
         shown = b.eval(s, "[...document.querySelectorAll('td.agent')].map(td => td.textContent)")
         assert SCRIPT in shown  # the text itself, so it was escaped, not parsed
+        assert "for-upload.wav" in b.eval(s, "[...document.querySelectorAll('td.clip')].map(td => td.textContent)")
         assert b.eval(s, "document.querySelectorAll('td.agent script').length") == 0
         b.eval(s, "new Promise(r => setTimeout(r, 300))")
         assert not [e for e in b.events if e["method"] == "Page.javascriptDialogOpening"]

@@ -4,6 +4,7 @@ of the ticked ones (the compare report, as 'voicecoach compare --format html' wr
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -36,7 +37,20 @@ async def listing(request: Request):
     scenarios = sorted({t["scenario"] for t in everything if t["scenario"]})
     for t in takes:
         t["report_id"] = _report_id(engine, t.get("report_path"))
+        t["clip"] = _clip_name(t["source_path"])
     return page(request, "takes.html", takes=list(reversed(takes)), agents=agents, scenarios=scenarios, chosen=chosen)
+
+
+def _clip_name(source: str) -> str:
+    """The file's name; for an upload, the name it was uploaded as (its sidecar's uploaded_as)."""
+    from ..errors import AudioError
+    from ..sidecar import read_sidecar
+
+    try:
+        named = (read_sidecar(source) or {}).get("uploaded_as")
+    except AudioError:
+        named = None
+    return str(named) if named else Path(source).name
 
 
 def _report_id(engine, path: str | None) -> str | None:

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ..errors import VoicecoachError
+from ..sidecar import sidecar_path, write_sidecar
 from .app import error, page
 from .security import safe_suffix, save_body
 
@@ -36,10 +37,13 @@ async def receive(request: Request):
 
         scenario = _card_id(scenario)
     path = await save_body(request, engine.data / "uploads", safe_suffix(name, SUFFIXES), guard.max_upload_bytes)
+    write_sidecar(path, {"uploaded_as": name, **({"agent": q["agent"]} if q.get("agent") else {}),
+                         **({"scenario": scenario} if scenario else {})})  # the name a person knows it by, shown on Takes
     try:
         result = await run_in_threadpool(engine.analyse_take, path, agent=q.get("agent") or None, scenario=scenario)
     except VoicecoachError as e:
-        path.unlink(missing_ok=True)  # ours: written a moment ago, under our own name
+        path.unlink(missing_ok=True)  # ours: written a moment ago, under our own names
+        sidecar_path(path).unlink(missing_ok=True)
         return error(str(e).replace(str(path), name))
     return JSONResponse({**result, "name": name, "stored_as": path.name})
 
