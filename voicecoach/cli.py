@@ -13,6 +13,7 @@ from .errors import VoicecoachError
 from .files import atomic_write_text
 from .history.cli import BatchRecorder, history_options, record_clip
 from .history.cli import register as register_history
+from .web.cli import register as register_web
 
 FORMATS = ["text", "json", "markdown", "html"]
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -460,6 +461,7 @@ def enrol(agent, clip):
 
 
 register_history(main)  # progress, history import|export (voicecoach/history/cli.py)
+register_web(main)  # serve (voicecoach/web/cli.py)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
