@@ -66,6 +66,7 @@ class Piece:
 class Passage:
     samples: np.ndarray
     pieces: tuple[Piece, ...]
+    sections: tuple[tuple[float, float, float], ...]  # (start_s, end_s, tempo) of each known-rate stretch
 
     @property
     def duration_s(self) -> float:
@@ -90,9 +91,9 @@ def passage(sections: list[tuple[float, float]], *, lead_s: float = 0.5) -> Pass
     from voicecoach import activity, vad
 
     pool = iter(held_out_prompts())
-    parts, pieces, t = [np.zeros(int(lead_s * SR), np.float32)], [], lead_s
+    parts, pieces, t, spans = [np.zeros(int(lead_s * SR), np.float32)], [], lead_s, []
     for tempo, seconds in sections:
-        end = t + seconds
+        start, end = t, t + seconds
         while t < end:
             name, syllables = next(pool)
             y = stretched(prompt(name)[0], tempo)
@@ -101,7 +102,8 @@ def passage(sections: list[tuple[float, float]], *, lead_s: float = 0.5) -> Pass
                 pieces.append(Piece(name, syllables, tuple((t + s.start_s, t + s.end_s) for s in act.segments)))
             parts += [y, np.zeros(int(GAP_S * SR), np.float32)]
             t += len(y) / SR + GAP_S
-    return Passage(np.concatenate(parts), tuple(pieces))
+        spans.append((start, t, tempo))
+    return Passage(np.concatenate(parts), tuple(pieces), tuple(spans))
 
 
 def tempo_for(target_sps: float, probe_s: float = 20.0) -> float:
