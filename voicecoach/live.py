@@ -189,8 +189,9 @@ class LiveAnalyser:
         speaking = bool(segs) and segs[-1].end_s >= at_s - 2 * HOP_S - activity.MIN_PAUSE_S
         self.run_s = at_s - segs[-1].start_s if speaking else 0.0
         pause_s, answered_s = self._pause(segs, at_s)
-        if self.nudges is not None:
-            self.nudges.step(at_s, rate_wpm, self.run_s)
+        if self.nudges is not None:  # 'slower' only on a full window: a second or two of speech is too few syllables
+            full = self._window_s is not None and self._window_s[1] - self._window_s[0] >= ROLL_SPEECH_S
+            self.nudges.step(at_s, rate_wpm if full else None, self.run_s)
         level = float(self._db[-10:].max()) if len(self._db) else -math.inf
         return LiveState(
             at_s=at_s, rate_wpm=rate_wpm, articulation_sps=rate_sps, band=judge.rate_word(rate_wpm, self.norms),
