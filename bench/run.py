@@ -14,8 +14,10 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
 7. own signal code vs the scipy/librosa call it stands in for (per minute of audio, plus what the
    library's import costs a process) and F0 trackers on synthetic voices of known pitch
    (bench/libraries.py): the figures the comments on the kept pieces cite.
+8. the live pace line of record/practice (bench/live.py): its CPU share while a take plays through
+   the audio device in real time, target < 0.2 of one core; the line's redraws a second, >= 10.
 
-Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries]
+Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries] [--skip-live]
 """
 
 from __future__ import annotations
@@ -257,6 +259,7 @@ def main() -> int:
     ap.add_argument("--skip-long", action="store_true", help="skip the 60-minute peak-memory run")
     ap.add_argument("--skip-batch", action="store_true")
     ap.add_argument("--skip-libraries", action="store_true", help="skip own code vs scipy/librosa (about 40 s)")
+    ap.add_argument("--skip-live", action="store_true", help="skip the live pace line (60 s in real time)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -286,6 +289,11 @@ def main() -> int:
 
             results["libraries"] = libraries.bench_libraries()
             print("\n".join(libraries.report(results["libraries"])), flush=True)
+        if not args.skip_live:
+            import live
+
+            results["live"] = live.bench_live()
+            print("\n".join(live.report(results["live"])), flush=True)
         if not args.skip_batch:
             b = results["batch"] = bench_batch(tmp)
             print(

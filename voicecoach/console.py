@@ -23,7 +23,7 @@ from .clock import mmss_whole
 METER_WIDTH = 30
 METER_FLOOR_DBFS = -60.0
 LIVE_METER_WIDTH = 10
-DRAW_EVERY_S = 0.08  # the tick is 50 ms: a redraw every other tick, about 10 a second
+DRAW_EVERY_S = 0.09  # redraws on a fixed schedule (record.TICK_S is 40 ms): 11 a second, none skipped by drift
 SUMMARY_S = 10.0  # not a terminal: one plain line this often
 GREEN, AMBER, RED, RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"
 # the band words of analysis/judge.py, by what they mean for the agent now
@@ -93,6 +93,7 @@ class LevelMeter:
         self.warned: set[str] = set()
         self._last = 0.0
         self._summary_at = SUMMARY_S
+        self._next_draw = 0.0
         self._nudges_told = 0
         self.draws = 0  # redraws so far (bench/live.py measures the update rate)
 
@@ -139,9 +140,10 @@ class LevelMeter:
                 self.err.write(f"{_mmss(elapsed_s)} {self.values(state)}\n")
             self.err.flush()
             return
-        if time.monotonic() - self._last < DRAW_EVERY_S:
+        now = time.monotonic()
+        if now < self._next_draw:
             return
-        self._last = time.monotonic()
+        self._next_draw = max(self._next_draw + DRAW_EVERY_S, now)
         limit = f"/{_mmss(self.limit_s)}" if self.limit_s else ""
         nudge = f"> {live_text(state.nudge)}" if state.nudge else ""
         self.err.write(f"\r\x1b[2K{_mmss(elapsed_s)}{limit}  {self.values(state, bar=True)}  Enter stops"

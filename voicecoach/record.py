@@ -29,6 +29,7 @@ from .sidecar import sidecar_path, write_sidecar
 
 FLUSH_EVERY_S = 1.0  # fsync cadence: a power cut loses at most this much
 STALL_S = 2.0  # no block from the device for this long: it stopped delivering audio
+TICK_S = 0.04  # on_tick cadence: the live line redraws every other tick, over 10 times a second
 CLIP_LEVEL = 0.999  # a sample at or above this magnitude is at full scale
 QUIET_DBFS = -50.0  # a take whose loudest 0.1 s block stays below this is too quiet to analyse
 QUIET_AFTER_S = 3.0  # warn about a quiet input only after this much audio
@@ -295,7 +296,7 @@ def record(
     sidecar_at_end: Callable[[], dict[str, Any]] | None = None,
 ) -> Take:
     """Record from an input device to ``out`` (16-bit WAV) until ``seconds``, ``stop`` is set, Ctrl-C
-    or SIGTERM. ``on_tick(meter, elapsed_s)`` runs about twenty times a second in the calling thread
+    or SIGTERM. ``on_tick(meter, elapsed_s)`` runs about 25 times a second in the calling thread
     (for a live meter; with ``playback``, also to schedule cues). Each listener in ``on_block`` gets
     every block (frames x channels float32) and its first frame, on the writer thread right after
     the block is written: the one place the live analyser and a background transcriber subscribe.
@@ -414,7 +415,7 @@ def _capture(dev, out_dev, blocks: queue.Queue, writer: _Writer, *, rate_hz: int
 
 
 def _wait_for_the_end(stream, writer: _Writer, *, rate_hz: int, stop: threading.Event, sigterm: threading.Event, on_tick) -> str:
-    """Tick every 50 ms until the take ends; returns why it ended."""
+    """Tick every TICK_S until the take ends; returns why it ended."""
     meter = writer.meter
     t0 = time.monotonic()
     if on_tick is not None:
@@ -431,7 +432,7 @@ def _wait_for_the_end(stream, writer: _Writer, *, rate_hz: int, stop: threading.
             return "device-error"
         if on_tick is not None:
             on_tick(meter, meter.frames / rate_hz)
-        time.sleep(0.05)
+        time.sleep(TICK_S)
 
 
 def _take_warnings(meter: Meter, duration_s: float, *, header_live: bool) -> list[str]:
