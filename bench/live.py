@@ -11,6 +11,7 @@ least 10. Without an audio device the blocks are fed at real time instead (said 
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -65,8 +66,7 @@ def _device_ok() -> bool:
     try:
         import sounddevice as sd
 
-        return any(d["max_input_channels"] > 0 for d in sd.query_devices()) and subprocess.run(
-            ["which", "paplay"], capture_output=True).returncode == 0  # fmt: skip
+        return any(d["max_input_channels"] > 0 for d in sd.query_devices()) and shutil.which("paplay") is not None
     except OSError:
         return False
 
@@ -110,8 +110,9 @@ def bench_live(seconds: float = 60.0) -> dict:
 def report(r: dict) -> list[str]:
     mark = "ok  " if r["ok"] else "OVER"
     return [
-        f"[{mark}] live pace line, {r['audio_s']:.0f} s {r['how']}: CPU {r['cpu_share']:.1%} of one core "
-        f"(target < {TARGET_CPU_SHARE:.0%}), line redrawn {r['updates_per_s']:.1f} times a second (target >= {TARGET_UPDATES_PER_S:.0f})"
+        (f"[{mark}] live pace line, {r['audio_s']:.0f} s {r['how']}: CPU {r['cpu_share']:.1%} of one core "
+         f"(target < {TARGET_CPU_SHARE:.0%}), line redrawn {r['updates_per_s']:.1f} times a second "
+         f"(target >= {TARGET_UPDATES_PER_S:.0f})")
     ]
 
 

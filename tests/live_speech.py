@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-
 import syllable_truth as st
 from realspeech import SR, prompt, prompt_texts
 

@@ -124,9 +124,8 @@ def test_breathe_after_a_long_run_without_a_pause(speech):
     """Prompts joined by 0.1 s gaps (not a pause: under 0.25 s) make long runs of speech (the
     prompts' own commas still pause); 'breathe' comes nudge_breathe_run_s into the first run that
     long, and the same prompts with 0.5 s pauses between them fire none."""
-    from realspeech import prompt
-
     import live_speech as ls
+    from realspeech import prompt
 
     names = [name for name, _ in ls.held_out_prompts()[:14]]
     clips = [ls.stretched(prompt(n)[0], speech["tempos"][0]) for n in names]

@@ -13,7 +13,6 @@ import threading
 import numpy as np
 import pytest
 import soundfile as sf
-
 from audio_support import VOICECOACH, find_clip, play, require_input_device
 from test_live import CALM_SPS, FAST_SPS, MEAN_ERROR, P90_ERROR, window_errors
 

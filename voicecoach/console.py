@@ -172,7 +172,7 @@ class LevelMeter:
                 word = latency_word(t, n)
             parts.append(f"{label} {self._paint(f'{t:.1f} s', PAUSE_COLOUR.get(word))}")
         level = state.level_dbfs if math.isfinite(state.level_dbfs) else METER_FLOOR_DBFS
-        fill = int(round(LIVE_METER_WIDTH * max(0.0, 1 - level / METER_FLOOR_DBFS)))
+        fill = round(LIVE_METER_WIDTH * max(0.0, 1 - level / METER_FLOOR_DBFS))
         meter = f" [{'#' * fill}{'-' * (LIVE_METER_WIDTH - fill)}]" if bar else ""
         parts.append(f"level {level:4.0f} dBFS{meter}" + (" " + self._paint("CLIP", RED) if state.clipping else ""))
         return " | ".join(parts)

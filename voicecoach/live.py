@@ -132,7 +132,7 @@ class LiveAnalyser:
 
             self._resampler = soxr.ResampleStream(rate_hz, SR, 1, dtype="float32")
         self._ir = activity.highpass_ir(SR)
-        self._hop = int(round(HOP_S * SR))
+        self._hop = round(HOP_S * SR)
         self._raw = np.zeros(0, np.float32)  # the last KEEP_S of input at SR
         self._raw0 = 0  # sample index of _raw[0]
         self._n = 0  # samples received at SR
@@ -210,7 +210,7 @@ class LiveAnalyser:
         if drop > 0:
             self._raw, self._raw0 = self._raw[drop:], self._raw0 + drop
         seg = np.concatenate([self._hp_hist, x.astype(np.float64)])
-        n_fft = 1 << int(math.ceil(math.log2(len(seg))))  # >= the filter's length: overlap-save is exact
+        n_fft = 1 << math.ceil(math.log2(len(seg)))  # >= the filter's length: overlap-save is exact
         if n_fft not in self._ir_fft:
             self._ir_fft[n_fft] = np.fft.rfft(self._ir, n_fft)
         y = np.fft.irfft(np.fft.rfft(seg, n_fft) * self._ir_fft[n_fft], n_fft)[len(self._hp_hist) : len(seg)]
