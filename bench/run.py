@@ -17,8 +17,10 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
 8. Ctrl-C during a batch (--jobs 1 and --jobs <cores>) to its exit;          target < 2 s
 9. the practice history at 300,000 takes: progress for one agent and for the team, and the cost
    of recording a take (bench/history.py);                                  targets < 1 s, < 5 ms
+10. the live pace line of record/practice (bench/live.py): its CPU share while a take plays through
+    the audio device in real time, target < 0.2 of one core; the line's redraws a second, >= 10.
 
-Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries] [--skip-history]
+Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries] [--skip-history] [--skip-live]
 """
 
 from __future__ import annotations
@@ -295,6 +297,7 @@ def main() -> int:
     ap.add_argument("--skip-batch", action="store_true")
     ap.add_argument("--skip-libraries", action="store_true", help="skip own code vs scipy/librosa (about 40 s)")
     ap.add_argument("--skip-history", action="store_true", help="skip the 300,000-take history (about two minutes)")
+    ap.add_argument("--skip-live", action="store_true", help="skip the live pace line (60 s in real time)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -324,6 +327,11 @@ def main() -> int:
 
             results["libraries"] = libraries.bench_libraries()
             print("\n".join(libraries.report(results["libraries"])), flush=True)
+        if not args.skip_live:
+            import live
+
+            results["live"] = live.bench_live()
+            print("\n".join(live.report(results["live"])), flush=True)
         if not args.skip_batch:
             b = results["batch"] = bench_batch(tmp)
             print(

@@ -85,13 +85,19 @@ def _butter_highpass_ir(sr: int, cutoff_hz: float, order: int = 4, taps: int = 4
 _IR_CACHE: dict[tuple[int, float], np.ndarray] = {}
 
 
-def _highpass_pieces(x: np.ndarray, *, sr: int, cutoff_hz: float) -> Iterator[tuple[int, np.ndarray]]:
-    """The high-passed signal as (start sample, piece) in order, by FFT overlap-save: each piece
-    is final when yielded, so the filtered channel never has to exist whole."""
+def highpass_ir(sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.ndarray:
+    """The high-pass's impulse response (cached per rate): what ``highpass`` convolves with, for a
+    caller that filters a stream block by block (voicecoach/live.py)."""
     key = (sr, cutoff_hz)
     if key not in _IR_CACHE:
         _IR_CACHE[key] = _butter_highpass_ir(sr, cutoff_hz)
-    ir = _IR_CACHE[key]
+    return _IR_CACHE[key]
+
+
+def _highpass_pieces(x: np.ndarray, *, sr: int, cutoff_hz: float) -> Iterator[tuple[int, np.ndarray]]:
+    """The high-passed signal as (start sample, piece) in order, by FFT overlap-save: each piece
+    is final when yielded, so the filtered channel never has to exist whole."""
+    ir = highpass_ir(sr, cutoff_hz)
     n_fft = 1 << 17
     block = n_fft - len(ir) + 1
     spectrum = np.fft.rfft(ir, n=n_fft)
@@ -206,11 +212,30 @@ def detect(
     never from the VAD's 32 ms windows.
     """
     db = speech_levels(np.asarray(x, dtype=np.float32), sr=sr, hop_s=hop_s)
+    return from_levels(db, hop_s=hop_s, duration_s=len(x) / sr, min_pause_s=min_pause_s, voice_prob=voice_prob,
+                       voice_hop_s=voice_hop_s)
+
+
+def from_levels(
+    db: np.ndarray,
+    *,
+    hop_s: float = HOP_S,
+    duration_s: float,
+    min_pause_s: float = MIN_PAUSE_S,
+    voice_prob: np.ndarray | None = None,
+    voice_hop_s: float = 0.032,
+    loud_floor: tuple[float, float] | None = None,
+) -> ChannelActivity:
+    """``detect`` on frame levels already measured (``speech_levels``): the same rules. A live
+    window (voicecoach/live.py) passes ``loud_floor``, the loud level and noise floor of the take
+    so far, so a window of pure silence is not judged against its own quietest frames."""
     if len(db) == 0:
         return ChannelActivity([], db, hop_s, -200.0, -200.0)
-    floor = float(np.quantile(db, 0.05))
+    floor = float(np.quantile(db, 0.05)) if loud_floor is None else loud_floor[1]
     voiced = held = None
-    if voice_prob is not None:
+    if loud_floor is not None and voice_prob is None:
+        loud = loud_floor[0]
+    elif voice_prob is not None:
         frame_prob = _frame_prob(voice_prob, voice_hop_s, len(db), hop_s)
         voiced, held = frame_prob >= VOICE_OPEN_PROB, frame_prob >= VOICE_HOLD_PROB
         if not voiced.any():  # no voice anywhere: music, tones, noise or silence
@@ -228,7 +253,7 @@ def detect(
     groups = _groups(db >= hold_db, min_pause_s / hop_s)
     if voiced is not None:
         groups = [g for g in (_voice_trimmed(g, voiced, held, hop_s) for g in groups) if g]
-    segments = _segments(groups, db >= open_db, hop_s=hop_s, duration_s=len(x) / sr)
+    segments = _segments(groups, db >= open_db, hop_s=hop_s, duration_s=duration_s)
     return ChannelActivity(segments, db, hop_s, loud, floor)
 
 

@@ -76,6 +76,13 @@ def _model_option(f):
     )(f)
 
 
+def _nudges_option(f):
+    """--nudges on|off: the live line's 'slower' / 'breathe' nudges (off: not shown, not logged)."""
+    return click.option("--nudges", type=click.Choice(["on", "off"]), default="on", show_default=True,
+                        help="Live nudges ('slower', 'breathe'), at most one at a time; off: not shown and not logged "
+                             "in the sidecar.")(f)  # fmt: skip
+
+
 def _layout_options(f):
     """--agent-channel, --layout and --agent-speaks: where the agent is in the recording."""
     f = click.option("--agent-speaks", type=click.Choice(["first", "second"]), default="second", show_default=True,
@@ -272,11 +279,13 @@ def devices():
 @click.option("--agent-channel", type=click.Choice(["left", "right"]),
               help="With --channels 2: the channel the agent's mic is on, saved in the sidecar for analyze and batch.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
-def record(out, seconds, device, rate_hz, old_rate_hz, channels, agent_channel, force):
+@_nudges_option
+def record(out, seconds, device, rate_hz, old_rate_hz, channels, agent_channel, force, nudges):
     """Record a take from a microphone to OUT (16-bit WAV), with a sidecar OUT.json (e.g. take.wav.json).
 
-    A live level meter and the elapsed time show on stderr. Stops at --seconds, on Enter or on
-    Ctrl-C; the file is written as it is captured, so an interruption keeps everything so far.
+    A live pace line shows on stderr: the speaking rate (estimated from syllables, against the
+    target band), the level with clipping, and at most one nudge at a time. Stops at --seconds,
+    on Enter or on Ctrl-C; the file is written as it is captured, so an interruption keeps everything so far.
 
     \b
     Examples:
@@ -284,15 +293,18 @@ def record(out, seconds, device, rate_hz, old_rate_hz, channels, agent_channel, 
       voicecoach record call.wav --channels 2 --device "USB" --agent-channel right
     """
     from .console import LevelMeter, StdinLines
+    from .live import LiveAnalyser
     from .record import record as run_record
 
     if agent_channel is not None and channels != 2:
         raise click.UsageError("--agent-channel needs --channels 2 (a one-channel take is the agent's mic)")
     rate_hz = old_rate_hz or rate_hz  # --rate: the flag's name before it carried its unit
-    meter = LevelMeter(limit_s=seconds, intro=f"recording to {out} ...")
+    live = LiveAnalyser(rate_hz=rate_hz, channel=1 if agent_channel == "right" else 0, nudges=nudges == "on")
+    meter = LevelMeter(limit_s=seconds, intro=f"recording to {out} ...", live=live)
     stop = StdinLines().stop_on_enter()
     take = run_record(out, seconds=seconds, device=device, rate_hz=rate_hz, channels=channels, force=force,
-                      stop=stop, on_tick=meter, sidecar={"agent_channel": agent_channel} if agent_channel else None)
+                      stop=stop, on_tick=meter, sidecar={"agent_channel": agent_channel} if agent_channel else None,
+                      on_block=[live.feed], sidecar_at_end=lambda: {"nudges": live.fired} if nudges == "on" else {})
     meter.done()
     for w in take.warnings:
         click.echo(f"warning: {w}", err=True)
@@ -412,9 +424,10 @@ def scenarios_show(ref, fmt):
               help="With --cues: longest wait for your reply before the next line.")
 @click.option("--debrief/--no-debrief", default=True, show_default=True, help="Analyze the take and ask for a commitment.")
 @click.option("--device", metavar="ID|NAME", help="Input device number or part of its name.")
+@_nudges_option
 @_model_option
 @history_options
-def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s, debrief, device, model, allow_download,
+def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s, debrief, device, nudges, model, allow_download,
              history, no_history):
     """Run the five-minute practice loop for SCENARIO: brief, act, rewind, debrief.
 
@@ -433,7 +446,7 @@ def practice(scenario, folder, agent, cues, brief_s, act_s, rewind_s, cue_wait_s
     from .scenarios import load_card
 
     options = PracticeOptions(dir=_Path(folder), agent=agent, cues=cues, brief_s=brief_s, act_s=act_s, rewind_s=rewind_s,
-                              debrief=debrief, cue_wait_s=cue_wait_s, device=device,
+                              debrief=debrief, cue_wait_s=cue_wait_s, device=device, nudges=nudges == "on",
                               analysis=_options("auto", model, allow_download), history=resolve(history, disabled=no_history))
     Session(load_card(scenario), options, ref=scenario).run()
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from .analysis import judge
-from .clock import mmss
+from .clock import mmss, mmss_whole
 from .norms import DEFAULT, Norms, for_analysis, span
 from .results import Analysis
 
@@ -237,6 +237,28 @@ def _talk_row(a: Analysis, m: Metric, n: Norms) -> Row | None:
     return Row(m.label, f"{a.talk_ratio * 100:.0f}% agent", f"overtalk {over}")
 
 
+def _nudges_row(a: Analysis, m: Metric, n: Norms) -> Row | None:
+    """'1/2 followed' and, per nudge, when it fired and what followed (analysis/nudges.py)."""
+    if not a.nudges:
+        return None
+    parts = []
+    for x in a.nudges:
+        verdict = {True: "followed", False: "not followed", None: "too little speech after to tell"}[x.followed]
+        if x.kind == "breathe":
+            what = "no pause before the take ended" if x.pause_after_s is None else f"paused {x.pause_after_s:.1f} s later"
+        else:
+            what = f"{_num(x.rate_before_wpm, '{:.0f}')} to {_num(x.rate_after_wpm, '{:.0f}')} wpm (from syllables)"
+        parts.append(f"{x.kind} at {mmss_whole(x.at_s)}: {what}, {verdict}")
+    return Row(m.label, f"{m.read(a)}/{len(a.nudges)} followed", "; ".join(parts))
+
+
+def _followed(r: Reader) -> int | None:
+    fired = r("nudges")
+    if not fired:
+        return None
+    return sum(bool(x.get("followed") if isinstance(x, dict) else x.followed) for x in fired)
+
+
 def _num(v: float | None, fmt: str) -> str:
     return "n/a" if v is None else fmt.format(v)
 
@@ -315,6 +337,8 @@ REGISTRY: list[Metric] = [
            noticeable=lambda n: judge.by_abs(n.level_noticeable_db), places=frozenset({COMPARE})),
     Metric("customer_pitch_hz", "Customer pitch", "Hz", path="customer.pitch.median_hz",
            noticeable=lambda n: judge.by_semitones(n.pitch_noticeable_semitones), places=frozenset({COMPARE})),
+    # the live line's nudges (issue 15): how many the agent followed; shown only on takes that had some
+    Metric("nudges_followed", "Live nudges", "count", get=_followed, places=frozenset({HEADLINE}), row=_nudges_row),
 ]
 # one answer's latency (compare, turn by turn): judged like the median, not a take-level number
 TURN_LATENCY = Metric("turn_latency_s", "Answer latency", "s", "{:.2f}", direction="in-band", goal=lambda n: n.latency_s,

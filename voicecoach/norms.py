@@ -44,6 +44,13 @@ class Norms:
     backchannel_max_s: float = _norm(1.0, "s", "'mm-hm': agent turns this short and few-worded do not count as answers")
     backchannel_max_words: int = _norm(2, "words", "'mm-hm', 'okay sure'")
     overtalk_min_s: float = _norm(0.25, "s", "both channels active this long is overtalk (the pause threshold)")
+    # --- live nudges while practising (voicecoach/live.py; issue 15) ---
+    nudge_slower_after_s: float = _norm(5.0, "s", "the live rate above the band this long before 'slower': a sustained pace, not one quick phrase")
+    # breath groups of adults last about 3-4 s on average in reading and conversation (Wang, Green,
+    # Nip, Kent & Kent 2010): 10 s with no 0.25 s pause is over twice that, and leaves the caller no gap
+    nudge_breathe_run_s: float = _norm(10.0, "s", "speech with no pause this long before 'breathe' (over twice a breath group)")
+    nudge_gap_s: float = _norm(10.0, "s", "at most one nudge in this long: one quiet cue, not a dashboard")
+    nudge_follow_s: float = _norm(5.0, "s", "speaking time before and after a nudge that tells whether it was followed")
     # --- what a listener notices (a smaller change is "the same") ---
     tempo_noticeable_pct: float = _norm(5.0, "%", "listeners notice tempo changes of about 5% (Quene 2007)")
     latency_noticeable_s: float = _norm(0.1, "s", "a gap change over 100 ms is audible and beyond activity timing error")

@@ -16,9 +16,9 @@ from . import activity, audio, decode, scenarios, transcribe, vad
 from .analysis.coach import coach
 from .clock import mmss
 from .errors import AudioError
-from .analysis import diarize, fillers, judge, loudness, pacing, pitch, roles, syllables, turns
+from .analysis import diarize, fillers, judge, loudness, nudges, pacing, pitch, roles, syllables, turns
 from .analysis.tracks import party_track
-from .results import AgentChannel, Analysis, Recording, Segment, SpeakerStats, Track, Turn, VoiceSplit
+from .results import AgentChannel, Analysis, NudgeOutcome, Recording, Segment, SpeakerStats, Track, Turn, VoiceSplit
 
 CHANNELS = {"left": 0, "right": 1}
 AGENT_CHANNELS = ("auto", *CHANNELS)  # auto: the sidecar's agent_channel, else decided from the call (analysis.roles)
@@ -465,7 +465,24 @@ def _result(path, clip: audio.Audio, model_label: str, call: _Call, warnings: li
         agent_channel=call.chosen,
         voices=call.voices,
         recording=Recording(clip.source_sr, {name: round(p.act.loud_dbfs - p.act.floor_dbfs, 1) for name, p in parties.items()}),
+        nudges=_nudge_outcomes(path, agent),
     )
+
+
+def _nudge_outcomes(path, agent: _Party) -> list[NudgeOutcome] | None:
+    """The live line's nudges logged in the take's sidecar, each judged on the take (analysis/nudges.py);
+    None when the take was not recorded with nudges on."""
+    from .sidecar import read_sidecar
+
+    fired = (read_sidecar(path) or {}).get("nudges") if Path(path).exists() else None
+    if not isinstance(fired, list):
+        return None
+    act = agent.act
+    nuclei_s = syllables.nucleus_times(act.frame_dbfs, act.frame_mask(), agent.f0, hop_s=act.hop_s)
+    try:
+        return nudges.outcomes(fired, act.segments, nuclei_s, syllables_per_word=decode.SYLLABLES_PER_WORD)
+    except (TypeError, KeyError, ValueError) as e:
+        raise AudioError(f"{path}: the sidecar's nudges are malformed ({e}); each needs kind and at_s") from e
 
 
 def _measure_warnings(call: _Call, agent_stats: SpeakerStats, latency, warnings: list[str]) -> None:

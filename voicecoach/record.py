@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from .sidecar import sidecar_path, write_sidecar
 
 FLUSH_EVERY_S = 1.0  # fsync cadence: a power cut loses at most this much
 STALL_S = 2.0  # no block from the device for this long: it stopped delivering audio
+TICK_S = 0.04  # on_tick cadence: the live line redraws every other tick, over 10 times a second
 CLIP_LEVEL = 0.999  # a sample at or above this magnitude is at full scale
 QUIET_DBFS = -50.0  # a take whose loudest 0.1 s block stays below this is too quiet to analyse
 QUIET_AFTER_S = 3.0  # warn about a quiet input only after this much audio
@@ -216,11 +217,17 @@ def _dbfs(x: float) -> float:
     return 20 * math.log10(x) if x > 0 else -math.inf
 
 
+BlockListener = Callable[[np.ndarray, int], None]  # (block: frames x channels float32, its first frame in the take)
+
+
 class _Writer(threading.Thread):
-    def __init__(self, sf_file, blocks: queue.Queue, meter: Meter, max_frames: int | None, done: threading.Event):
+    def __init__(self, sf_file, blocks: queue.Queue, meter: Meter, max_frames: int | None, done: threading.Event,
+                 listeners: Sequence[BlockListener] = ()):  # fmt: skip
         super().__init__(name="voicecoach-writer", daemon=True)
         self.file, self.blocks, self.meter, self.max_frames, self.done = sf_file, blocks, meter, max_frames, done
+        self.listeners = list(listeners)
         self.error: Exception | None = None
+        self.listener_errors: list[str] = []
 
     def run(self) -> None:
         last_flush = time.monotonic()
@@ -234,7 +241,9 @@ class _Writer(threading.Thread):
                     data = data[: max(0, self.max_frames - self.meter.frames)]
                 if len(data):
                     self.file.write(data)
+                    start = self.meter.frames
                     self._measure(data, overflow)
+                    self._tell(data, start)
                 if time.monotonic() - last_flush >= FLUSH_EVERY_S:
                     self.file.flush()
                     last_flush = time.monotonic()
@@ -248,6 +257,16 @@ class _Writer(threading.Thread):
                 self.file.close()
             except Exception as e:  # the header update itself can fail on a full disk
                 self.error = self.error or e
+
+    def _tell(self, data: np.ndarray, start: int) -> None:
+        """Hand the block, once it is on its way to disk, to each ``on_block`` listener (the live
+        line, a background transcriber); a listener that fails is dropped, the take goes on."""
+        for listener in list(self.listeners):
+            try:
+                listener(data, start)
+            except Exception as e:  # a bug in a listener must never cost audio
+                self.listeners.remove(listener)
+                self.listener_errors.append(f"{getattr(listener, '__qualname__', listener)} stopped: {type(e).__name__}: {e}")
 
     def _measure(self, data: np.ndarray, overflow: bool) -> None:
         m = self.meter
@@ -273,11 +292,17 @@ def record(
     playback: Playback | None = None,
     on_tick: Callable[[Meter, float], None] | None = None,
     sidecar: dict[str, Any] | None = None,
+    on_block: Sequence[BlockListener] = (),
+    sidecar_at_end: Callable[[], dict[str, Any]] | None = None,
 ) -> Take:
     """Record from an input device to ``out`` (16-bit WAV) until ``seconds``, ``stop`` is set, Ctrl-C
-    or SIGTERM. ``on_tick(meter, elapsed_s)`` runs about ten times a second in the calling thread
-    (for a live meter; with ``playback``, also to schedule cues). Writes the sidecar at the start and
-    again at the end. Returns a Take; raises DeviceError/AudioError after saving what was captured."""
+    or SIGTERM. ``on_tick(meter, elapsed_s)`` runs about 25 times a second in the calling thread
+    (for a live meter; with ``playback``, also to schedule cues). Each listener in ``on_block`` gets
+    every block (frames x channels float32) and its first frame, on the writer thread right after
+    the block is written: the one place the live analyser and a background transcriber subscribe.
+    Writes the sidecar at the start and again at the end, with ``sidecar_at_end()``'s keys added
+    (the live line's nudges). Returns a Take; raises DeviceError/AudioError after saving what was
+    captured."""
     _sd()  # no PortAudio: say so before anything else
     path = check_output_path(out, force=force)
     dev, out_dev = _devices(device, channels=channels, rate_hz=rate_hz, duplex=playback is not None)
@@ -289,7 +314,7 @@ def record(
     write_sidecar(path, meta)
     blocks: queue.Queue = queue.Queue()
     meter = Meter()
-    writer = _Writer(sf_file, blocks, meter, None if seconds is None else int(round(seconds * rate_hz)), threading.Event())
+    writer = _Writer(sf_file, blocks, meter, None if seconds is None else int(round(seconds * rate_hz)), threading.Event(), on_block)
     writer.start()
     try:
         stopped_by, stream = _capture(dev, out_dev, blocks, writer, rate_hz=rate_hz, channels=channels, playback=playback,
@@ -298,11 +323,13 @@ def record(
         blocks.put(None)
         writer.join()
     duration_s = meter.frames / rate_hz
-    warnings = _take_warnings(meter, duration_s, header_live=header_live)
+    warnings = _take_warnings(meter, duration_s, header_live=header_live) + writer.listener_errors
     cues = _cue_times(playback, stream) if playback is not None else []
     meta.update(duration_s=round(duration_s, 3), stopped_by=stopped_by)
     if playback is not None:
         meta["cues"] = cues
+    if sidecar_at_end is not None:
+        meta.update(sidecar_at_end())
     try:
         write_sidecar(path, meta)
     except OSError as e:  # a full disk: the audio matters more than the final sidecar
@@ -388,7 +415,7 @@ def _capture(dev, out_dev, blocks: queue.Queue, writer: _Writer, *, rate_hz: int
 
 
 def _wait_for_the_end(stream, writer: _Writer, *, rate_hz: int, stop: threading.Event, sigterm: threading.Event, on_tick) -> str:
-    """Tick every 50 ms until the take ends; returns why it ended."""
+    """Tick every TICK_S until the take ends; returns why it ended."""
     meter = writer.meter
     t0 = time.monotonic()
     if on_tick is not None:
@@ -405,7 +432,7 @@ def _wait_for_the_end(stream, writer: _Writer, *, rate_hz: int, stop: threading.
             return "device-error"
         if on_tick is not None:
             on_tick(meter, meter.frames / rate_hz)
-        time.sleep(0.05)
+        time.sleep(TICK_S)
 
 
 def _take_warnings(meter: Meter, duration_s: float, *, header_live: bool) -> list[str]:
