@@ -186,12 +186,11 @@ def test_progress_queries_agree_on_both_databases(target):
 def test_since_accepts_dates_times_and_spans():
     import datetime as dt
 
-    import click
-
-    from voicecoach.history.cli import _since
+    from voicecoach.history import HistoryError
+    from voicecoach.history.views import parse_since as _since
 
     assert _since("2026-11-01T00:00:00+00:00") == 1793491200.0
     assert _since("2026-11-01") == dt.datetime(2026, 11, 1).astimezone().timestamp()  # a date is local midnight
     assert abs(_since("2w") - (time.time() - 14 * 86400)) < 5
-    with pytest.raises(click.BadParameter):
+    with pytest.raises(HistoryError, match="--since 'last week'"):
         _since("last week")

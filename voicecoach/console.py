@@ -1,6 +1,6 @@
 """Terminal helpers for the interactive commands (record, practice): Enter detection and a live meter.
 
-Kept out of cli.py so the practice loop can use them too; pure stdlib, no click.
+Kept out of the CLI so the practice loop can use them too; pure stdlib, no click.
 
 The live line (issue 15) is calm on purpose: one line of values, one line for a nudge, colour only
 where it carries meaning (the pace and the pause against their bands, clipping), no colour with

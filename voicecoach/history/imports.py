@@ -4,7 +4,7 @@ A batch output folder (it holds ``summary.json``): each clip's row and JSON repo
 are, without analysing anything again (no per-metric noise: the reports do not carry it). Any other
 folder: every take under it (batch.walk.discover) is analysed with the real pipeline and recorded
 with its noise; agent, scenario and time come from sidecars and the AGENT/SCENARIO layout.
-The same ``from_batch_row`` records a batch's finished clips (cli.py's batch hook).
+The same ``from_batch_row`` records a batch's finished clips (recording.BatchRecorder, the batch command's hook).
 """
 
 from __future__ import annotations

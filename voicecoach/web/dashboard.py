@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Route
 
-from ..errors import VoicecoachError
 from .app import error, page
 
 
@@ -39,14 +38,11 @@ async def progress(request: Request):
 
 
 def _render_progress(history: str, out: Path, agent: str | None, scenario: str | None, since: str | None) -> None:
-    import click
+    from ..files import atomic_write_text
+    from ..history.views import progress_report
 
-    from ..history.cli import progress as command
-
-    try:  # the command's own code path (its links to reports are relative to out: ../reports/NAME.html)
-        command.callback(agent=agent, scenario=scenario, metrics=(), since=since, fmt="html", out=str(out), history=history)
-    except click.BadParameter as e:
-        raise VoicecoachError(e.format_message()) from None
+    # the progress command's own code path (its links to reports are relative to out: ../reports/NAME.html)
+    atomic_write_text(out, progress_report(history, agent=agent, scenario=scenario, since=since, fmt="html", out=str(out)))
 
 
 async def start_batch(request: Request):

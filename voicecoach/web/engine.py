@@ -139,7 +139,7 @@ class BatchJob:
         from dataclasses import asdict
 
         from ..batch import BatchSettings, Listeners, run_batch
-        from ..history.cli import BatchRecorder
+        from ..history.recording import BatchRecorder
 
         def start(total: int, reused: int) -> None:
             self.total, self.reused = total, reused

@@ -1,14 +1,13 @@
-"""``voicecoach serve``, registered on the voicecoach command by ``register(main)`` (as history/cli.py
-registers its commands; to be folded into the CLI package)."""
+"""``voicecoach serve``: the practice room, takes and the trainer's dashboard in a local web page."""
 
 from __future__ import annotations
 
 import click
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from .base import CONTEXT, main
 
 
-@click.command(context_settings=CONTEXT)
+@main.command(context_settings=CONTEXT)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback needs the access token printed at start.")
@@ -39,11 +38,11 @@ def serve(port, host, data, history, max_upload_mb, model):
     from ..voices import data_dir
 
     try:
-        from .app import serve as run
+        from ..web.app import serve as run
     except ImportError as e:
         raise VoicecoachError(f"serve needs the web extra ({e.name} is missing): pip install 'voicecoach[web]'") from e
-    from .engine import Engine
-    from .security import Guard
+    from ..web.engine import Engine
+    from ..web.security import Guard
 
     folder = Path(data).expanduser() if data else data_dir() / "serve"
     engine = Engine(folder, resolve(history), model=model or os.environ.get("VOICECOACH_MODEL") or None)
@@ -65,7 +64,3 @@ def _check_port(host: str, port: int) -> None:
             s.bind(infos[0][4])
     except OSError as e:
         raise VoicecoachError(f"{host}:{port}: cannot listen there ({e.strerror or e}); choose another --port or --host") from e
-
-
-def register(main: click.Group) -> None:
-    main.add_command(serve)
