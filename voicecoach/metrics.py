@@ -338,7 +338,7 @@ REGISTRY: list[Metric] = [
     Metric("customer_pitch_hz", "Customer pitch", "Hz", path="customer.pitch.median_hz",
            noticeable=lambda n: judge.by_semitones(n.pitch_noticeable_semitones), places=frozenset({COMPARE})),
     # the live line's nudges (issue 15): how many the agent followed; shown only on takes that had some
-    Metric("nudges_followed", "Live nudges", "count", get=_followed, places=frozenset({HEADLINE}), row=_nudges_row),
+    Metric("nudges_followed", "Live nudges", "count", get=_followed, places=frozenset({HEADLINE, BATCH, CSV}), row=_nudges_row),
 ]
 # one answer's latency (compare, turn by turn): judged like the median, not a take-level number
 TURN_LATENCY = Metric("turn_latency_s", "Answer latency", "s", "{:.2f}", direction="in-band", goal=lambda n: n.latency_s,
