@@ -39,7 +39,8 @@ class Options:
     model: str | None = None  # a CTranslate2 folder or a name under models/; None: bundled tiny.en
     allow_download: bool = False
     language: str = "en"
-    beam_size: int = 5
+    beam_size: int = decode.DEFAULT_BEAM_SIZE  # bench/decode.py chose it (README "Decode settings")
+    decode: str = decode.DEFAULT_STRATEGY  # how a channel is handed to Whisper: decode.STRATEGIES
     cues: tuple[Cue, ...] | None = None
     layout: str = "auto"  # "auto": stereo = one party per channel, mono = agent only; "mixed": two voices on one channel
     agent_speaks: str = "second"  # "mixed": is the agent the first or the second voice heard?
@@ -61,7 +62,8 @@ class _Party:
     estimates: tuple[decode.Estimate, ...] = ()  # stretches Whisper left empty, words counted from the signal
 
 
-def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
+def _measure_channel(name, samples, sr, model, options, on_progress, words_cache=None) -> _Party:
+    """``words_cache``: {channel name: decode.Cache}, words already decoded (incremental.py)."""
     act = activity.detect(samples, sr=sr, voice_prob=vad.speech_probability(samples, sr=sr))  # music, tones: no speech
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
     placed: list[pacing.Placed] = []
@@ -70,7 +72,8 @@ def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
     if act.segments:
         got = decode.channel_words(
             model, samples, sr, act.segments, language=options.language, beam_size=options.beam_size,
-            frame_dbfs=act.frame_dbfs, f0=f0, hop_s=act.hop_s, on_progress=on_progress,
+            strategy=options.decode, frame_dbfs=act.frame_dbfs, f0=f0, hop_s=act.hop_s, on_progress=on_progress,
+            cache=None if words_cache is None else words_cache.setdefault(name, {}),
         )
         raw = got.words
         placed = pacing.assign_words(_without_fillers(raw), act.segments, name)
@@ -127,11 +130,11 @@ def _sidecar_channel(path, warnings: list[str]) -> str | None:
     return None
 
 
-def _measure_pair(path, clip, card, model, options, progress, warnings) -> tuple[_Party, _Party, AgentChannel]:
+def _measure_pair(path, clip, card, model, options, progress, warnings, words_cache=None) -> tuple[_Party, _Party, AgentChannel]:
     """Both channels of a stereo call measured once, then the agent's picked by roles.choose
     (an explicit left/right, else the sidecar's, else what each channel said), so ``auto`` costs
     no second Whisper pass."""
-    left, right = (_measure_channel(side, clip.channels[i], clip.sr, model, options, progress(i * clip.duration_s))
+    left, right = (_measure_channel(side, clip.channels[i], clip.sr, model, options, progress(i * clip.duration_s), words_cache)
                    for i, side in enumerate(CHANNELS))  # fmt: skip
     cues = options.cues if options.cues is not None else sidecar_cues(path)
     votes = roles.evidence(
@@ -177,7 +180,8 @@ def _transcribe_spans(model, samples, sr, segments, options, on_progress) -> lis
     back on the channel's clock; a stretch of clear speech left empty is decoded again alone
     (decode.channel_words)."""
     return decode.channel_words(
-        model, samples, sr, segments, language=options.language, beam_size=options.beam_size, on_progress=on_progress
+        model, samples, sr, segments, language=options.language, beam_size=options.beam_size, strategy=options.decode,
+        on_progress=on_progress,
     ).words
 
 
@@ -283,8 +287,13 @@ def analyze(
     options: Options = Options(),
     *,
     on_progress: Callable[[float, float], None] | None = None,
+    words_cache: dict[str, decode.Cache] | None = None,
 ) -> Analysis:
-    """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing."""
+    """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing.
+
+    ``words_cache``: words already decoded per channel ("agent" on a mono take, "left"/"right" on
+    a stereo one) and decode window (incremental.py fills it while a take is recorded); windows
+    not in it are decoded here, so the result is the same with or without it."""
     if options.agent_channel not in AGENT_CHANNELS:
         raise ValueError(f"agent_channel must be one of {AGENT_CHANNELS}")
     if options.layout not in ("auto", "mixed") or options.agent_speaks not in ("first", "second"):
@@ -347,10 +356,10 @@ def analyze(
             "record one party per channel for exact numbers"
         )
     elif layout == "stereo":
-        agent, customer, chosen = _measure_pair(path, clip, card, model, options, progress, warnings)
+        agent, customer, chosen = _measure_pair(path, clip, card, model, options, progress, warnings, words_cache)
         agent_idx = CHANNELS[chosen.channel]
     else:
-        agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0))
+        agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0), words_cache)
     parties = {"agent": agent}
     customer_segments: list[Segment] = []
     cues = (options.cues if options.cues is not None else sidecar_cues(path)) if layout == "mono" else None

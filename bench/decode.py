@@ -1,0 +1,128 @@
+"""Decode settings side by side on real speech: word accuracy (WER) and seconds per minute of audio.
+
+Calls of real voices with known text (tests/realspeech.py: Asterisk's telephone voice as the agent,
+LibriVox readers as the caller; the three stereo calls of `make accuracy` and calls built like
+bench/words.py's), both channels, clean and in the 8 kHz phone band. Each setting decodes every
+channel from the same speech activity (computed once, not timed) and its words are placed on the
+signal's segments as analyze places them (pacing.assign_words); WER against the channel's text
+(bench/words.py's normalisation: voicecoach.analysis.wer).
+
+Settings: strategy (decode.STRATEGIES: "channel" = one sequential decode per span plus empty
+stretches decoded again, today's; "stretch" = every stretch decoded alone, sequentially; "batched" =
+every stretch's window decoded alone by faster-whisper's BatchedInferencePipeline; "batched-vad" =
+the same pipeline with its own Silero VAD chunks) x beam size 1 / 5. Timings: repeats alternate
+over the settings (the cores are shared); each figure is the median, with min-max.
+
+Usage: .venv/bin/python bench/decode.py [--calls 4] [--repeats 3] [--settings channel/5,batched/1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "samples"), str(ROOT / "bench")]
+
+import realspeech  # noqa: E402
+from words import load, make_call  # noqa: E402
+from voicecoach import activity, decode, transcribe, vad  # noqa: E402
+from voicecoach.analysis import pacing  # noqa: E402
+from voicecoach.analysis.wer import word_errors  # noqa: E402
+
+SR = 16000
+SETTINGS = ("channel/5", "channel/1", "stretch/5", "stretch/1", "batched/1", "packed/5", "packed/1", "batched-vad/1")
+TODAY = "channel/5"
+
+
+def _text(truth: dict, speaker: str) -> str:
+    return " ".join(s["text"] for ln in truth["lines"] if ln["speaker"] == speaker for s in ln["sentences"])
+
+
+def channels(n_calls: int) -> list[tuple[str, np.ndarray, str]]:
+    """(name, 16 kHz channel, its text) for both parties of each call, clean and phone band."""
+    import soxr
+
+    built = [(name, c, a, t) for name, c, a, t in realspeech.calls()]
+    built += [(f"built{seed}", c, a, t) for seed in range(n_calls) for c, a, t in [make_call(seed)]]
+    out = []
+    for name, customer, agent, truth in built:
+        for who, y in (("customer", customer), ("agent", agent)):
+            band, sr8 = realspeech.phone_band(y)
+            out.append((f"{name}/{who}/clean", y, _text(truth, who)))
+            out.append((f"{name}/{who}/phone", soxr.resample(band, sr8, SR).astype(np.float32), _text(truth, who)))
+    return out
+
+
+def decode_words(model, y: np.ndarray, segments, setting: str) -> list:
+    strategy, beam = setting.split("/")
+    if strategy == "batched-vad":
+        got = transcribe.transcribe_own_vad(model, y, beam_size=int(beam))
+    else:
+        got = decode.channel_words(lambda: model, y, SR, segments, beam_size=int(beam), strategy=strategy).words
+    return pacing.assign_words(got, segments, "x")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=4, help="calls built like bench/words.py, besides the three of make accuracy")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--settings", default=",".join(SETTINGS))
+    ap.add_argument("--model", default=None)
+    args = ap.parse_args()
+    settings = args.settings.split(",")
+    realspeech.require_real_speech = lambda: None  # noqa: E731 - only pytest's fail() in it
+    data = []
+    for name, y, text in channels(args.calls):
+        act = activity.detect(y, sr=SR, voice_prob=vad.speech_probability(y, sr=SR))  # as analyze does
+        data.append((name, y, text, act.segments))
+    audio_min = sum(len(y) for _, y, _, _ in data) / SR / 60
+    model = load(args.model or transcribe.DEFAULT_MODEL)
+    decode_words(model, data[0][1], data[0][3], "batched/1")  # warm-up: both code paths loaded
+    decode_words(model, data[0][1], data[0][3], "channel/1")
+    seconds: dict[str, list[float]] = {s: [] for s in settings}
+    wer: dict[str, dict] = {}
+    for rep in range(args.repeats):
+        for setting in settings if rep % 2 == 0 else settings[::-1]:  # alternate the order too
+            t0 = time.perf_counter()
+            hyps = [(name, text, decode_words(model, y, segs, setting)) for name, y, text, segs in data]
+            seconds[setting].append(time.perf_counter() - t0)
+            if rep == 0:
+                per = {}
+                for cond in ("clean", "phone"):
+                    errs = refs = words = truth_words = 0
+                    for name, text, placed in hyps:
+                        if name.endswith(cond):
+                            e, r = word_errors(text, " ".join(p.word.text for p in placed))
+                            errs, refs = errs + e, refs + r
+                            words, truth_words = words + len(placed), truth_words + realspeech.word_count(text)
+                    per[cond] = {"wer": round(errs / refs, 4), "words": f"{words}/{truth_words}"}
+                wer[setting] = per
+            print(f"  {setting:14s} run {rep + 1}: {seconds[setting][-1]:.1f} s", file=sys.stderr, flush=True)
+    rows = {}
+    for s in settings:
+        per_min = [x / audio_min for x in seconds[s]]
+        rows[s] = {**wer[s], "s_per_audio_min": round(statistics.median(per_min), 2),
+                   "spread": [round(min(per_min), 2), round(max(per_min), 2)]}
+    today = rows.get(TODAY, {}).get("s_per_audio_min")
+    print(f"{len(data)} channels, {audio_min:.1f} min of real speech, {args.repeats} alternating runs, model {args.model or transcribe.DEFAULT_MODEL}")
+    print("| strategy / beam | WER clean | WER phone band | words found (clean) | s per audio min (median, min-max) | vs today |")
+    print("|---|---|---|---|---|---|")
+    for s, r in rows.items():
+        vs = f"{r['s_per_audio_min'] / today:.2f}x" if today else ""
+        print(f"| {s} | {r['clean']['wer'] * 100:.1f}% | {r['phone']['wer'] * 100:.1f}% | {r['clean']['words']} | "
+              f"{r['s_per_audio_min']:.2f} ({r['spread'][0]:.2f}-{r['spread'][1]:.2f}) | {vs} |")
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / f"decode-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
