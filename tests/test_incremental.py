@@ -83,3 +83,60 @@ def test_as_saved_is_the_wav_files_rounding(tmp_path):
     path = tmp_path / "x.wav"
     sf.write(path, x, 16000, subtype="PCM_16")
     assert np.array_equal(as_saved(x, 16000), sf.read(path, dtype="float32", always_2d=True)[0])
+
+
+CARD = '''
+id = "inc-test"
+title = "Incremental test"
+channel = "phone"
+skill = "pacing"
+skill_tags = ["pacing"]
+customer_name = "Sam"
+trigger = "Sam waited."
+setup = "A short test scene."
+constraint = "None."
+customer_lines = ["I have been waiting a long time.", "When exactly?"]
+
+[lens]
+fears_losing = "Time."
+matters_now = "A time."
+why_timing = "Already late."
+'''
+
+
+@pytest.mark.audio
+def test_practice_debrief_from_the_incremental_transcriber_equals_analyze(tmp_path):
+    """`voicecoach practice --cues` on the real (virtual) audio device, with a real voice played
+    into it: the debrief printed at the stop (words decoded during the take) is the report that
+    `voicecoach analyze` prints for the saved take."""
+    import subprocess
+
+    from audio_support import VOICECOACH, play, require_input_device
+    from conftest import require_espeak
+
+    require_input_device()
+    require_espeak()
+    rs.require_real_speech()
+    card = tmp_path / "inc-test.toml"
+    card.write_text(CARD)
+    _, agent, truth = rs.long_hold_call()
+    voice = tmp_path / "agent.wav"
+    sf.write(voice, agent, 16000, subtype="PCM_16")
+    session = tmp_path / "s"
+    args = ["practice", str(card), "--dir", str(session), "--agent", "a1", "--brief-s", "0", "--cues",
+            "--cue-wait-s", "0.8", "--act-s", "40", "--rewind-s", "0"]
+    proc = subprocess.Popen(VOICECOACH + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr.readline().startswith("== Act:")
+    _, player = play(voice, after_s=0.2)
+    for line in proc.stderr:
+        if line.startswith("One thing you will do differently"):
+            break
+    player.terminate()
+    out, err = proc.communicate("\n", timeout=120)
+    assert proc.returncode == 0, err
+    take = session / "a1" / "inc-test" / "take-01.wav"
+    offline = subprocess.run(VOICECOACH + ["analyze", str(take), "--scenario", str(card)], capture_output=True, text=True, timeout=300)
+    assert offline.returncode == 0, offline.stderr
+    assert "Speaking rate" in out
+    assert out.strip().endswith(offline.stdout.strip()), (out, offline.stdout)
+    assert len(out.strip()) > len(offline.stdout.strip()) > 200  # the brief, then the whole report

@@ -217,9 +217,11 @@ def _dbfs(x: float) -> float:
 
 
 class _Writer(threading.Thread):
-    def __init__(self, sf_file, blocks: queue.Queue, meter: Meter, max_frames: int | None, done: threading.Event):
+    def __init__(self, sf_file, blocks: queue.Queue, meter: Meter, max_frames: int | None, done: threading.Event,
+                 on_block: Callable[[np.ndarray], None] | None = None):
         super().__init__(name="voicecoach-writer", daemon=True)
         self.file, self.blocks, self.meter, self.max_frames, self.done = sf_file, blocks, meter, max_frames, done
+        self.on_block = on_block  # issue 15 (decode helper): each block as written, e.g. incremental.Incremental.feed
         self.error: Exception | None = None
 
     def run(self) -> None:
@@ -235,6 +237,8 @@ class _Writer(threading.Thread):
                 if len(data):
                     self.file.write(data)
                     self._measure(data, overflow)
+                    if self.on_block is not None:  # issue 15: the incremental transcriber's copy
+                        self.on_block(data)
                 if time.monotonic() - last_flush >= FLUSH_EVERY_S:
                     self.file.flush()
                     last_flush = time.monotonic()
@@ -273,11 +277,13 @@ def record(
     playback: Playback | None = None,
     on_tick: Callable[[Meter, float], None] | None = None,
     sidecar: dict[str, Any] | None = None,
+    on_block: Callable[[np.ndarray], None] | None = None,
 ) -> Take:
     """Record from an input device to ``out`` (16-bit WAV) until ``seconds``, ``stop`` is set, Ctrl-C
     or SIGTERM. ``on_tick(meter, elapsed_s)`` runs about ten times a second in the calling thread
     (for a live meter; with ``playback``, also to schedule cues). Writes the sidecar at the start and
-    again at the end. Returns a Take; raises DeviceError/AudioError after saving what was captured."""
+    again at the end. ``on_block(frames x channels float32)`` gets every block as it is written
+    (issue 15: incremental transcription). Returns a Take; raises DeviceError/AudioError after saving what was captured."""
     import soundfile as sf
 
     sd = _sd()
@@ -310,7 +316,7 @@ def record(
     header_live = _update_header_on_every_write(sf_file)
     write_sidecar(path, meta)
     max_frames = None if seconds is None else int(round(seconds * rate_hz))
-    writer = _Writer(sf_file, blocks, meter, max_frames, reached)
+    writer = _Writer(sf_file, blocks, meter, max_frames, reached, on_block)
     writer.start()
 
     def on_input(indata, frames, t, status):
