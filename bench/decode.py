@@ -69,13 +69,89 @@ def decode_words(model, y: np.ndarray, segments, setting: str) -> list:
     return pacing.assign_words(got, segments, "x")
 
 
+def cued_take(folder: Path, minutes: float = 2.0) -> tuple[Path, list[dict]]:
+    """About ``minutes`` of a cued practice take as the mic hears it without a headset: the real-voice
+    calls (customer lines and agent replies) mixed to mono, and the customer lines as cues."""
+    import soundfile as sf
+
+    parts, cues, at = [], [], 0.0
+    seed = 0
+    while at < minutes * 60:
+        customer, agent, truth = make_call(seed)
+        seed += 1
+        for ln in truth["lines"]:
+            if ln["speaker"] == "customer":
+                cues.append({"start_s": round(at + ln["start_s"], 3), "end_s": round(at + ln["end_s"], 3),
+                             "text": " ".join(x["text"] for x in ln["sentences"])})
+        parts.append(customer + agent)
+        at += len(agent) / SR
+    path = folder / "cued-take.wav"
+    sf.write(path, np.concatenate(parts), SR, subtype="PCM_16")
+    return path, cues
+
+
+def bench_stop_to_debrief(folder: Path, minutes: float = 2.0) -> dict:
+    """Record a cued take played through the (virtual) audio device with the incremental
+    transcriber fed by the recorder; time from the stop to the Analysis, against analyze after the
+    stop with today's settings (channel, beam 5) and with the new default, on the same file."""
+    import subprocess
+
+    import soundfile as sf
+
+    from voicecoach import record as rec
+    from voicecoach.incremental import Incremental
+    from voicecoach.pipeline import Options, analyze
+    from voicecoach.results import to_dict
+    from voicecoach.sidecar import read_sidecar, write_sidecar
+
+    played, cues = cued_take(folder, minutes)
+    take = folder / "take.wav"
+    inc = Incremental(Options(), sr=SR, channels=1)
+    length_s = sf.info(str(played)).duration
+    player = subprocess.Popen(["paplay", str(played)])
+    rec.record(take, seconds=length_s + 1.0, on_block=inc.feed, force=True)
+    player.wait()
+    lag_s = 0.05  # the null sink's loopback (tests/audio_support.py); cue times need not be exact here
+    write_sidecar(take, {**(read_sidecar(take) or {}), "cues": [{**c, "start_s": c["start_s"] + lag_s, "end_s": c["end_s"] + lag_s} for c in cues]})
+    stopped = time.perf_counter()
+    result, stats = inc.finish(take)
+    incremental_s = time.perf_counter() - stopped
+    t1 = time.perf_counter()
+    today = analyze(take, Options(decode="channel", beam_size=5))
+    today_s = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    offline = analyze(take, Options())
+    offline_s = time.perf_counter() - t1
+    same = to_dict(result) == to_dict(offline)
+    del today
+    return {"take_s": round(length_s, 1), "stop_to_debrief_s": round(incremental_s, 2), "units_ready": stats.units_ready,
+            "units_after_stop": stats.units_at_finish, "analyze_today_s": round(today_s, 2),
+            "analyze_new_default_s": round(offline_s, 2), "ratio_vs_today": round(incremental_s / today_s, 3),
+            "equals_offline_analyze": same}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=4, help="calls built like bench/words.py, besides the three of make accuracy")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--settings", default=",".join(SETTINGS))
     ap.add_argument("--model", default=None)
+    ap.add_argument("--stop", action="store_true", help="also time stop-to-debrief on a cued take through the audio device")
+    ap.add_argument("--only-stop", action="store_true", help="only that")
+    ap.add_argument("--stop-minutes", type=float, default=2.0)
     args = ap.parse_args()
+    if args.stop or args.only_stop:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="voicecoach-stop-") as d:
+            r = bench_stop_to_debrief(Path(d), args.stop_minutes)
+        print(f"stop to debrief, {r['take_s']:.0f} s cued take through the audio device: {r['stop_to_debrief_s']:.2f} s "
+              f"(incremental; {r['units_ready']} units decoded during the take, {r['units_after_stop']} after) vs "
+              f"{r['analyze_today_s']:.2f} s analyze after the stop with today's settings: {r['ratio_vs_today']:.2f}x; "
+              f"new default without incremental {r['analyze_new_default_s']:.2f} s; equal to analyze: {r['equals_offline_analyze']}")
+        print(json.dumps(r))
+        if args.only_stop:
+            return 0
     settings = args.settings.split(",")
     realspeech.require_real_speech = lambda: None  # noqa: E731 - only pytest's fail() in it
     data = []

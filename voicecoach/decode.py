@@ -155,22 +155,15 @@ def packs(clips: list[tuple[tuple[int, ...], tuple[float, float]]]) -> list[tupl
     return [tuple(p) for p in out]
 
 
-def _glued(samples, sr, units) -> tuple[np.ndarray, list[tuple[float, float]], list[list[tuple[float, float, float]]]]:
-    """Each unit's windows laid end to end in a 30 s slot of a new array: (array, one clip per
-    slot, per slot [(glued start, glued end, channel start)] of its windows)."""
-    slot = int(transcribe.CLIP_MAX_S * sr)
-    out = np.zeros(slot * len(units), np.float32)
-    clips, maps = [], []
-    for k, unit in enumerate(units):
-        at, parts = k * slot, []
-        for a, b in unit:
-            piece = samples[int(round(a * sr)) : int(round(b * sr))]
-            out[at : at + len(piece)] = piece
-            parts.append((at / sr, (at + len(piece)) / sr, a))
-            at += len(piece)
-        clips.append((k * slot / sr, at / sr))
-        maps.append(parts)
-    return out, clips, maps
+def _glued(samples, sr, unit) -> tuple[np.ndarray, list[tuple[float, float, float]]]:
+    """A unit's windows laid end to end: (audio, [(glued start, glued end, channel start)])."""
+    pieces, parts, at = [], [], 0
+    for a, b in unit:
+        piece = samples[int(round(a * sr)) : int(round(b * sr))]
+        pieces.append(piece)
+        parts.append((at / sr, (at + len(piece)) / sr, a))
+        at += len(piece)
+    return np.concatenate(pieces).astype(np.float32, copy=False), parts
 
 
 def _unglue(words, parts) -> list[transcribe.RawWord]:
@@ -187,14 +180,15 @@ def _unglue(words, parts) -> list[transcribe.RawWord]:
 def batched_words(model, samples, sr, units, *, language="en", beam_size=DEFAULT_BEAM_SIZE, initial_prompt=None,
                   cache: Cache | None = None) -> list[transcribe.RawWord]:
     """Words of every decode unit (a tuple of windows: ``packs``, or one window each), those in
-    ``cache`` taken from it; the rest decoded in one batched call and added to the cache."""
+    ``cache`` taken from it; the rest decoded (BatchedInferencePipeline, one unit at a time: on
+    two cores batching several gained nothing measurable) and added to the cache."""
     cache = {} if cache is None else cache
     todo = [u for u in units if u not in cache]
-    if todo:
-        glued, clips, maps = _glued(samples, sr, todo)
-        found = transcribe.transcribe_clips(model(), glued, clips, sr=sr, language=language, beam_size=beam_size,
-                                            initial_prompt=initial_prompt)
-        cache.update({u: _unglue(w, parts) for u, w, parts in zip(todo, found, maps)})
+    for u in todo:  # one call per unit: the same arithmetic whichever units are decoded together
+        glued, parts = _glued(samples, sr, u)
+        found = transcribe.transcribe_clips(model(), glued, [(0.0, len(glued) / sr)], sr=sr, language=language,
+                                            beam_size=beam_size, initial_prompt=initial_prompt)
+        cache[u] = _unglue(found[0], parts)
     return sorted((w for u in units for w in cache[u]), key=lambda w: w.start_s)
 
 

@@ -205,19 +205,21 @@ def transcribe_clips(
     sr: int = 16000,
     language: str = "en",
     beam_size: int = 1,
-    batch_size: int = 8,
+    batch_size: int = 1,
     initial_prompt: str | None = None,
 ) -> list[list[RawWord]]:
     """Words of each clip (start_s, end_s; at most 30 s each), decoded each on its own window by
     faster-whisper's BatchedInferencePipeline, on the channel's clock: one list per clip.
 
-    Each clip is padded to one 30 s window and decoded alone (no text carried over), so a clip's
-    words do not depend on its neighbours: the incremental transcriber (incremental.py) decodes a
+    Each clip is padded to one 30 s window and decoded alone (no text carried over; with
+    ``batch_size`` 1, the default, not even the word-timing state), so a clip's words do not
+    depend on its neighbours: the incremental transcriber (incremental.py) decodes a
     stretch as soon as it closes and gets what the whole channel's decode gets. Same hallucination
     guards as ``transcribe``."""
     if not clips:
         return []
     pipe = _batched(model)
+    pipe.last_speech_timestamp = 0.0
     stamps = [{"start": a, "end": b} for a, b in clips]
     segments, _info = pipe.transcribe(
         samples,
@@ -231,6 +233,10 @@ def transcribe_clips(
     out: list[list[RawWord]] = [[] for _ in clips]
     starts = [round(a * sr) for a, _ in clips]
     for seg in segments:
+        # the pipeline carries the last word's end from one batch to the next and uses it to trim
+        # the first words after a pause; with one clip per batch, reset here, every clip is timed
+        # alone (incremental.py decodes clips as they close and must get the same words)
+        pipe.last_speech_timestamp = 0.0
         if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR:
             continue
         if seg.compression_ratio > COMPRESSION_RATIO_CEILING:
