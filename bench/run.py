@@ -9,6 +9,8 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
 3. `voicecoach --help` wall time (median of 7);                             target < 0.3 s
 4. `voicecoach batch` of 20 clips vs 20 separate `voicecoach analyze` runs;  target >= 2x faster
 5. peak RSS of `voicecoach analyze` on a 60-minute stereo clip;              target < 1.5 GB
+6. decode settings on real speech (bench/decode.py: WER and seconds per audio minute per setting;
+   with an audio device, stop-to-debrief of a 2-minute cued take vs analyze after the stop)
 
 Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long]
 """
@@ -39,8 +41,8 @@ TARGET_HELP_S = 0.3
 TARGET_BATCH_SPEEDUP = 2.0
 TARGET_PEAK_GB = 1.5
 
-# faster-whisper alone, exactly as voicecoach/transcribe.py calls it: one process, model loaded
-# once, every channel transcribed, segments and words consumed.
+# faster-whisper alone, as voicecoach called it before issue 15 (each channel whole, sequential,
+# beam 5): one process, model loaded once, every channel transcribed, segments and words consumed.
 BASELINE = r"""
 import sys, soundfile as sf, numpy as np
 from faster_whisper import WhisperModel
@@ -218,6 +220,24 @@ def bench_long(tmp: Path, minutes: float) -> dict:
     }
 
 
+def bench_decode() -> dict:
+    """bench/decode.py in its own process (it prints the README's "Decode settings" table); the
+    stop-to-debrief part only where PortAudio sees an input device and paplay exists."""
+    import shutil
+
+    cmd = [sys.executable, str(ROOT / "bench" / "decode.py"), "--calls", "2", "--repeats", "3"]
+    try:
+        import sounddevice as sd
+
+        if shutil.which("paplay") and any(d["max_input_channels"] > 0 for d in sd.query_devices()):
+            cmd.append("--stop")
+    except OSError:
+        pass
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    print(out, end="", flush=True)
+    return {"command": " ".join(cmd[1:]), "output": out.splitlines()}
+
+
 def _mark(ok: bool) -> str:
     return "ok  " if ok else "OVER"
 
@@ -228,6 +248,7 @@ def main() -> int:
     ap.add_argument("--long-minutes", type=float, default=60.0)
     ap.add_argument("--skip-long", action="store_true", help="skip the 60-minute peak-memory run")
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--skip-decode", action="store_true", help="skip bench/decode.py (decode settings, stop-to-debrief)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -263,6 +284,8 @@ def main() -> int:
                 f"({m['peak_rss_gb'] / TARGET_PEAK_GB:.2f} of the {TARGET_PEAK_GB} GB budget; took {m['wall_s']:.0f} s)",
                 flush=True,
             )
+    if not args.skip_decode:
+        results["decode"] = bench_decode()
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)

@@ -14,7 +14,6 @@ import pytest
 import soundfile as sf
 
 import realspeech as rs
-from voicecoach import decode
 from voicecoach.incremental import Incremental, as_saved
 from voicecoach.pipeline import Options, analyze
 from voicecoach.results import to_dict
@@ -75,6 +74,7 @@ def test_mono_take_at_48_khz_equals_analyze(tmp_path):
     _feed(inc, y48, 48000, 4.0)
     got, stats = inc.finish(path)
     _same(got, analyze(path, Options()))
+    assert got.agent.words == pytest.approx(truth["agent_words"], abs=2)
     assert stats.units_ready >= 1, stats
 
 
@@ -119,7 +119,7 @@ def test_practice_debrief_from_the_incremental_transcriber_equals_analyze(tmp_pa
     rs.require_real_speech()
     card = tmp_path / "inc-test.toml"
     card.write_text(CARD)
-    _, agent, truth = rs.long_hold_call()
+    _, agent, _ = rs.long_hold_call()
     voice = tmp_path / "agent.wav"
     sf.write(voice, agent, 16000, subtype="PCM_16")
     session = tmp_path / "s"
@@ -135,7 +135,7 @@ def test_practice_debrief_from_the_incremental_transcriber_equals_analyze(tmp_pa
     out, err = proc.communicate("\n", timeout=120)
     assert proc.returncode == 0, err
     take = session / "a1" / "inc-test" / "take-01.wav"
-    offline = subprocess.run(VOICECOACH + ["analyze", str(take), "--scenario", str(card)], capture_output=True, text=True, timeout=300)
+    offline = subprocess.run(VOICECOACH + ["analyze", str(take), "--scenario", str(card)], capture_output=True, text=True, timeout=300, check=False)
     assert offline.returncode == 0, offline.stderr
     assert "Speaking rate" in out
     assert out.strip().endswith(offline.stdout.strip()), (out, offline.stdout)

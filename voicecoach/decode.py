@@ -171,7 +171,7 @@ def _unglue(words, parts) -> list[transcribe.RawWord]:
     out = []
     for w in words:
         mid = (w.start_s + w.end_s) / 2
-        g0, g1, a = min(parts, key=lambda p: 0.0 if p[0] <= mid <= p[1] else min(abs(mid - p[0]), abs(mid - p[1])))
+        g0, _g1, a = min(parts, key=lambda p: 0.0 if p[0] <= mid <= p[1] else min(abs(mid - p[0]), abs(mid - p[1])))
         shift = a - g0
         out.append(transcribe.RawWord(w.text, max(a, w.start_s + shift), max(a, w.end_s + shift), w.probability))
     return out

@@ -37,6 +37,7 @@ class Stats:
     units_ready: int  # decode units in the cache when the take ended
     units_at_finish: int  # units decoded after the stop (bounds moved, or speech up to the end)
     finish_s: float  # seconds from finish() to the Analysis
+    error: str | None = None  # why the background decoding stopped early, if it did
 
 
 def as_saved(block: np.ndarray, rate_hz: int) -> np.ndarray:
@@ -63,7 +64,7 @@ class Incremental:
         self._sink = audio._Sink(channels, sr, audio.SAMPLE_RATE_HZ, None)
         self._blocks: queue.SimpleQueue = queue.SimpleQueue()
         self._choice = transcribe.resolve_model(self.options.model, allow_download=self.options.allow_download)
-        self._error: BaseException | None = None
+        self._error: Exception | None = None
         self._thread = threading.Thread(target=self._run, name="voicecoach-incremental", daemon=True)
         self._thread.start()
 
@@ -87,7 +88,7 @@ class Incremental:
                 if pending >= self.every_s * self.rate_hz and self._blocks.empty():
                     pending = 0
                     self._decode_ready()
-        except BaseException as e:  # noqa: BLE001 - reported by finish(); analyze still decodes everything
+        except Exception as e:  # noqa: BLE001 - finish() decodes whatever is missing, and says why in Stats
             self._error = e
             while self._blocks.get() is not None:  # drain, so feed never blocks
                 pass
@@ -122,4 +123,5 @@ class Incremental:
         ready = sum(len(c) for c in self.cache.values())
         result = analyze(path, self.options, words_cache=self.cache)
         after = sum(len(c) for c in self.cache.values()) - ready
-        return result, Stats(ready, after, round(time.perf_counter() - t0, 3))
+        error = None if self._error is None else f"{type(self._error).__name__}: {self._error}"
+        return result, Stats(ready, after, round(time.perf_counter() - t0, 3), error)
