@@ -130,6 +130,50 @@ def bench_stop_to_debrief(folder: Path, minutes: float = 2.0) -> dict:
             "equals_offline_analyze": same}
 
 
+# The floor for batch: one process, the model loaded once, faster-whisper alone transcribing every
+# channel of every clip the library's fastest standard way (batched pipeline, its own VAD, beam 5).
+FLOOR = r"""
+import sys, soundfile as sf, numpy as np
+from faster_whisper import WhisperModel, BatchedInferencePipeline
+location, paths = sys.argv[1], sys.argv[2:]
+pipe = BatchedInferencePipeline(WhisperModel(location, device="cpu", compute_type="int8", local_files_only=True))
+n = 0
+for path in paths:
+    data, sr = sf.read(path, dtype="float32", always_2d=True)
+    for ch in data.T:
+        segments, _ = pipe.transcribe(np.ascontiguousarray(ch), beam_size=5, word_timestamps=True, vad_filter=True)
+        n += sum(len(seg.words or []) for seg in segments)
+print(n)
+"""
+
+
+def bench_batch_floor(folder: Path, n: int = 20, repeats: int = 2) -> dict:
+    """`voicecoach batch` on n clips (the long-hold take at n gains, as bench/run.py builds them)
+    against the floor: faster-whisper alone on the same clips in one process (FLOOR)."""
+    import os
+    import subprocess
+
+    import soundfile as sf
+
+    take, sr = sf.read(str(ROOT / "samples" / "long_hold_take1.wav"), dtype="float32", always_2d=True)
+    clips = folder / "clips"
+    clips.mkdir()
+    for i in range(n):
+        sf.write(str(clips / f"take-{i:02d}.wav"), take * 10 ** (-0.1 * i / 20), sr, subtype="PCM_16")
+    paths = sorted(str(p) for p in clips.glob("*.wav"))
+    voicecoach = str(Path(sys.executable).parent / "voicecoach")
+    batch_cmd = [voicecoach, "batch", str(clips), "--out", str(folder / "out"), "--agent-channel", "right", "--force",
+                 "--jobs", str(os.cpu_count() or 1)]
+    floor_cmd = [sys.executable, "-c", FLOOR, transcribe.resolve_model(None).location, *paths]
+    b, f = [], []
+    for _ in range(repeats):  # alternating
+        for cmd, out in ((floor_cmd, f), (batch_cmd, b)):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            out.append(round(time.perf_counter() - t0, 2))
+    return {"clips": n, "batch_s": b, "floor_s": f, "ratio": round(min(b) / min(f), 2)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, default=4, help="calls built like bench/words.py, besides the three of make accuracy")
@@ -139,7 +183,17 @@ def main() -> int:
     ap.add_argument("--stop", action="store_true", help="also time stop-to-debrief on a cued take through the audio device")
     ap.add_argument("--only-stop", action="store_true", help="only that")
     ap.add_argument("--stop-minutes", type=float, default=2.0)
+    ap.add_argument("--batch-floor", action="store_true", help="only: voicecoach batch vs faster-whisper alone in one process")
     args = ap.parse_args()
+    if args.batch_floor:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="voicecoach-floor-") as d:
+            r = bench_batch_floor(Path(d))
+        print(f"batch of {r['clips']} clips: {min(r['batch_s']):.1f} s vs faster-whisper alone, model loaded once "
+              f"(batched pipeline, own VAD, beam 5) {min(r['floor_s']):.1f} s: {r['ratio']:.2f}x the floor (best of {len(r['batch_s'])})")
+        print(json.dumps(r))
+        return 0
     if args.stop or args.only_stop:
         import tempfile
 
