@@ -180,8 +180,8 @@ def _unglue(words, parts) -> list[transcribe.RawWord]:
 def batched_words(model, samples, sr, units, *, language="en", beam_size=DEFAULT_BEAM_SIZE, initial_prompt=None,
                   cache: Cache | None = None) -> list[transcribe.RawWord]:
     """Words of every decode unit (a tuple of windows: ``packs``, or one window each), those in
-    ``cache`` taken from it; the rest decoded (BatchedInferencePipeline, one unit at a time: on
-    two cores batching several gained nothing measurable) and added to the cache."""
+    ``cache`` taken from it; the rest decoded (BatchedInferencePipeline, one unit at a time, so a
+    unit's words never depend on what was decoded with it: incremental.py) and added to the cache."""
     cache = {} if cache is None else cache
     todo = [u for u in units if u not in cache]
     for u in todo:  # one call per unit: the same arithmetic whichever units are decoded together
