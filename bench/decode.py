@@ -109,7 +109,7 @@ def bench_stop_to_debrief(folder: Path, minutes: float = 2.0) -> dict:
     inc = Incremental(Options(), sr=SR, channels=1)
     length_s = sf.info(str(played)).duration
     player = subprocess.Popen(["paplay", str(played)])
-    rec.record(take, seconds=length_s + 1.0, on_block=inc.feed, force=True)
+    rec.record(take, seconds=length_s + 1.0, on_block=[inc.feed], force=True)
     player.wait()
     lag_s = 0.05  # the null sink's loopback (tests/audio_support.py); cue times need not be exact here
     write_sidecar(take, {**(read_sidecar(take) or {}), "cues": [{**c, "start_s": c["start_s"] + lag_s, "end_s": c["end_s"] + lag_s} for c in cues]})

@@ -9,10 +9,20 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
 3. `voicecoach --help` wall time (median of 7);                             target < 0.3 s
 4. `voicecoach batch` of 20 clips vs 20 separate `voicecoach analyze` runs;  target >= 2x faster
 5. peak RSS of `voicecoach analyze` on a 60-minute stereo clip;              target < 1.5 GB
-6. decode settings on real speech (bench/decode.py: WER and seconds per audio minute per setting;
-   with an audio device, stop-to-debrief of a 2-minute cued take vs analyze after the stop)
+6. the HTML page of the 2-minute clip beyond its analysis (CPU seconds): MP3 encoding and drawing
+   only, since the pipeline hands over its decoded audio and level/pitch tracks.
+7. own signal code vs the scipy/librosa call it stands in for (per minute of audio, plus what the
+   library's import costs a process) and F0 trackers on synthetic voices of known pitch
+   (bench/libraries.py): the figures the comments on the kept pieces cite.
+8. Ctrl-C during a batch (--jobs 1 and --jobs <cores>) to its exit;          target < 2 s
+9. the practice history at 300,000 takes: progress for one agent and for the team, and the cost
+   of recording a take (bench/history.py);                                  targets < 1 s, < 5 ms
+10. the live pace line of record/practice (bench/live.py): its CPU share while a take plays through
+    the audio device in real time, target < 0.2 of one core; the line's redraws a second, >= 10.
+11. decode settings on real speech (bench/decode.py: WER and seconds per audio minute per setting;
+    with an audio device, stop-to-debrief of a 2-minute cued take vs analyze after the stop)
 
-Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long]
+Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries] [--skip-history] [--skip-live] [--skip-decode]
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ TARGET_ANALYZE_RATIO = 1.2
 TARGET_HELP_S = 0.3
 TARGET_BATCH_SPEEDUP = 2.0
 TARGET_PEAK_GB = 1.5
+TARGET_STOP_S = 2.0
 
 # faster-whisper alone, as voicecoach called it before issue 15 (each channel whole, sequential,
 # beam 5): one process, model loaded once, every channel transcribed, segments and words consumed.
@@ -172,26 +183,57 @@ def bench_stages(tmp: Path) -> dict:
     return {"audio_min": round(minutes, 3), "s_per_audio_min": per_min, "total_s_per_audio_min": round(sum(timings.values()) / minutes, 4)}
 
 
+def bench_report(tmp: Path, runs: int = 3) -> dict:
+    """CPU seconds (best of ``runs``) of the 2-minute clip's HTML page beyond its analysis: the
+    media (the pipeline's decoded audio encoded to MP3) and the page (figures and template)."""
+    from voicecoach.pipeline import Options, analyze_clip
+    from voicecoach.report import media, render
+
+    got = analyze_clip(tmp / "two_minutes.wav", Options(agent_channel="right"))
+
+    def best(fn) -> float:
+        spent = []
+        for _ in range(runs):
+            t0 = time.process_time()
+            fn()
+            spent.append(time.process_time() - t0)
+        return min(spent)
+
+    embedded = media.of(got)
+    media_s = best(lambda: media.of(got))
+    page_s = best(lambda: render(got.analysis, "html", media=embedded))
+    minutes = got.analysis.duration_s / 60.0
+    return {"media_s": round(media_s, 3), "page_s": round(page_s, 3), "s_per_audio_min": round((media_s + page_s) / minutes, 3)}
+
+
 def bench_help(runs: int = 7) -> dict:
     times = sorted(timed([VOICECOACH, "--help"]) for _ in range(runs))
     median = times[len(times) // 2]
     return {"median_s": round(median, 3), "runs_s": [round(t, 3) for t in times], "target": f"< {TARGET_HELP_S}", "ok": median < TARGET_HELP_S}
 
 
-def bench_batch(tmp: Path, n: int = 20) -> dict:
-    """20 distinct clips (take 1 at 20 gains, so no two share a content hash)."""
+def _batch_folder(tmp: Path, n: int) -> Path:
+    """``n`` distinct clips (take 1 at ``n`` gains, so no two share a content hash), built once."""
     folder = tmp / "batch_in"
-    folder.mkdir()
+    if not folder.is_dir():
+        folder.mkdir()
+        take = _read("long_hold_take1")
+        for i in range(n):
+            sf.write(str(folder / f"take-{i:02d}.wav"), take * 10 ** (-0.1 * i / 20), SR, subtype="PCM_16")
+    return folder
+
+
+def bench_batch(tmp: Path, n: int = 20) -> dict:
+    """20 distinct clips, as one batch vs 20 analyze runs."""
+    folder = _batch_folder(tmp, n)
     take = _read("long_hold_take1")
-    for i in range(n):
-        sf.write(str(folder / f"take-{i:02d}.wav"), take * 10 ** (-0.1 * i / 20), SR, subtype="PCM_16")
     clips = sorted(folder.glob("*.wav"))
     t0 = time.perf_counter()
     for c in clips:
         subprocess.run([VOICECOACH, "analyze", str(c), "--agent-channel", "right", "--format", "json"], check=True, stdout=subprocess.DEVNULL)
     separate = time.perf_counter() - t0
     jobs = os.cpu_count() or 1
-    cmd = [VOICECOACH, "batch", str(folder), "--out", str(tmp / "batch_out"), "--agent-channel", "right", "--force", "--jobs", str(jobs)]
+    cmd = [VOICECOACH, "batch", str(folder), "--out", str(tmp / "batch_out"), "--agent-channel", "right", "--reanalyse", "--jobs", str(jobs)]
     batch = timed(cmd, stderr=subprocess.DEVNULL)
     speedup = separate / batch
     return {
@@ -204,6 +246,31 @@ def bench_batch(tmp: Path, n: int = 20) -> dict:
         "target": f">= {TARGET_BATCH_SPEEDUP}",
         "ok": speedup >= TARGET_BATCH_SPEEDUP,
     }
+
+
+def _stop_s(cmd: list[str], out: Path) -> float:
+    """Seconds from a Ctrl-C (SIGINT to the whole process group, as a terminal sends it) to the
+    batch's exit, sent once its first clip is written."""
+    import signal
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    while not list(out.rglob("*.row.json")) and proc.poll() is None:
+        time.sleep(0.01)
+    sent = time.perf_counter()
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait()
+    return time.perf_counter() - sent
+
+
+def bench_interrupt(tmp: Path, n: int = 20) -> dict:
+    """Ctrl-C during a batch, with --jobs 1 and --jobs <cores>: the worst of both."""
+    folder = _batch_folder(tmp, n)
+    runs = {}
+    for jobs in sorted({1, os.cpu_count() or 1}):
+        out = tmp / f"interrupt_out_{jobs}"
+        runs[jobs] = round(_stop_s([VOICECOACH, "batch", str(folder), "--out", str(out), "--agent-channel", "right", "--jobs", str(jobs)], out), 3)
+    worst = max(runs.values())
+    return {"stop_s_by_jobs": runs, "worst_s": worst, "target": f"< {TARGET_STOP_S}", "ok": worst < TARGET_STOP_S}
 
 
 def bench_long(tmp: Path, minutes: float) -> dict:
@@ -248,6 +315,9 @@ def main() -> int:
     ap.add_argument("--long-minutes", type=float, default=60.0)
     ap.add_argument("--skip-long", action="store_true", help="skip the 60-minute peak-memory run")
     ap.add_argument("--skip-batch", action="store_true")
+    ap.add_argument("--skip-libraries", action="store_true", help="skip own code vs scipy/librosa (about 40 s)")
+    ap.add_argument("--skip-history", action="store_true", help="skip the 300,000-take history (about two minutes)")
+    ap.add_argument("--skip-live", action="store_true", help="skip the live pace line (60 s in real time)")
     ap.add_argument("--skip-decode", action="store_true", help="skip bench/decode.py (decode settings, stop-to-debrief)")
     args = ap.parse_args()
     results: dict = {
@@ -270,11 +340,30 @@ def main() -> int:
         for k, v in s["s_per_audio_min"].items():
             print(f"         {k:<16} {v:8.4f}", flush=True)
         print(f"         {'total':<16} {s['total_s_per_audio_min']:8.4f}", flush=True)
+        r = results["html_report"] = bench_report(tmp)
+        print(f"       HTML page beyond the analysis: media {r['media_s']:.3f} s + page {r['page_s']:.3f} s CPU  "
+              f"({r['s_per_audio_min']:.3f} s per minute of audio)", flush=True)  # fmt: skip
+        if not args.skip_libraries:
+            import libraries
+
+            results["libraries"] = libraries.bench_libraries()
+            print("\n".join(libraries.report(results["libraries"])), flush=True)
+        if not args.skip_live:
+            import live
+
+            results["live"] = live.bench_live()
+            print("\n".join(live.report(results["live"])), flush=True)
         if not args.skip_batch:
             b = results["batch"] = bench_batch(tmp)
             print(
                 f"[{_mark(b['ok'])}] batch of {b['clips']} x {b['clip_s']:.0f} s  {b['batch_s']:.1f} s (--jobs {b['jobs']}) vs "
                 f"{b['separate_analyze_s']:.1f} s separately  speedup {b['speedup']:.2f}x  (target >= {TARGET_BATCH_SPEEDUP}x)",
+                flush=True,
+            )
+            i = results["interrupt"] = bench_interrupt(tmp)
+            print(
+                f"[{_mark(i['ok'])}] Ctrl-C during a batch  stopped in {i['worst_s']:.2f} s at worst "
+                f"({', '.join(f'--jobs {j}: {v:.2f} s' for j, v in i['stop_s_by_jobs'].items())}; target < {TARGET_STOP_S} s)",
                 flush=True,
             )
         if not args.skip_long:
@@ -284,6 +373,11 @@ def main() -> int:
                 f"({m['peak_rss_gb'] / TARGET_PEAK_GB:.2f} of the {TARGET_PEAK_GB} GB budget; took {m['wall_s']:.0f} s)",
                 flush=True,
             )
+        if not args.skip_history:
+            from history import bench_history, report
+
+            results["history"] = bench_history(tmp)
+            print(report(results["history"]), flush=True)
     if not args.skip_decode:
         results["decode"] = bench_decode()
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)

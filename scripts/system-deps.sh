@@ -2,7 +2,7 @@
 # Debian packages the tests and benchmarks use; installed only when something is missing.
 set -euo pipefail
 packages=(espeak-ng sox libsox-fmt-all pocketsphinx-testdata asterisk-core-sounds-en-wav asterisk-core-sounds-en
-          asterisk-moh-opsound-wav libportaudio2 chromium)
+          asterisk-moh-opsound-wav libportaudio2 chromium postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

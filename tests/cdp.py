@@ -29,7 +29,9 @@ def chromium_path() -> str | None:
 
 
 class Browser:
-    def __init__(self, binary: str):
+    """``flags``: more Chromium switches (e.g. the fake microphone); ``events`` keeps every event seen."""
+
+    def __init__(self, binary: str, flags: tuple[str, ...] = ()):
         self.profile = tempfile.mkdtemp(prefix="vc-chromium-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
@@ -41,7 +43,7 @@ class Browser:
             os.dup2(high_w, 4)
 
         self.proc = subprocess.Popen(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            [binary, *CHROMIUM_FLAGS, *flags, f"--user-data-dir={self.profile}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=wire, pass_fds=(3, 4),  # close_fds runs after preexec_fn: keep the dups
         )
@@ -49,6 +51,7 @@ class Browser:
         os.close(from_child_w)
         self._buf = b""
         self._next = 0
+        self.events: list[dict] = []
 
     def _read_message(self, deadline: float) -> dict:
         while b"\0" not in self._buf:
@@ -70,6 +73,8 @@ class Browser:
         deadline = time.monotonic() + timeout_s
         while True:
             reply = self._read_message(deadline)
+            if "method" in reply:
+                self.events.append(reply)
             if reply.get("id") == self._next:
                 if "error" in reply:
                     raise RuntimeError(f"{method}: {reply['error']}")
@@ -93,6 +98,25 @@ class Browser:
                 return value
             time.sleep(0.1)
         raise TimeoutError(f"timed out waiting for {expression}")
+
+    def screenshot(self, session: str, path, *, full_page: bool = False) -> None:
+        """A PNG of the page as shown (``full_page``: all of it, up to 4000 px high)."""
+        import base64
+        from pathlib import Path
+
+        params: dict = {"format": "png"}
+        if full_page:
+            size = self.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
+            params.update(captureBeyondViewport=True, clip={"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 4000), "scale": 1})
+        data = self.send("Page.captureScreenshot", params, session)["data"]
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(base64.b64decode(data))
+
+    def set_files(self, session: str, selector: str, paths: list[str]) -> None:
+        """Choose files in an <input type=file>, as a user picking them would."""
+        root = self.send("DOM.getDocument", {}, session)["root"]["nodeId"]
+        node = self.send("DOM.querySelector", {"nodeId": root, "selector": selector}, session)["nodeId"]
+        self.send("DOM.setFileInputFiles", {"nodeId": node, "files": [str(p) for p in paths]}, session)
 
     def click(self, session: str, x: float, y: float) -> None:
         for kind in ("mousePressed", "mouseReleased"):

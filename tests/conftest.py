@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +14,28 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(SAMPLES))  # make_samples: the same synthesis the bundled clips came from
+
+
+@pytest.fixture(scope="session", autouse=True)
+def history_in_tmp(tmp_path_factory):
+    """Every take the tests analyse through the CLI lands in a throwaway history, never the user's."""
+    before = os.environ.get("VOICECOACH_HISTORY")
+    os.environ["VOICECOACH_HISTORY"] = str(tmp_path_factory.mktemp("history") / "history.sqlite")
+    yield
+    if before is None:
+        os.environ.pop("VOICECOACH_HISTORY", None)
+    else:
+        os.environ["VOICECOACH_HISTORY"] = before
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the session (tests/pg_support.py)."""
+    from pg_support import Server
+
+    server = Server()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

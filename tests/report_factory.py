@@ -72,3 +72,23 @@ def hostile_scenario() -> ScenarioResult:
 
 def replace_agent(a: Analysis, **changes) -> Analysis:
     return dataclasses.replace(a, agent=dataclasses.replace(a.agent, **changes))
+
+
+def burst_media(clip: Path, a: Analysis):
+    """The report media of ``burst_clip`` as the pipeline hands it over (the decoded audio and each
+    party's level and pitch track), measured over the hand-built Analysis's segments: the pipeline
+    itself would find no speech in tone bursts. Customer LEFT, agent RIGHT."""
+    from voicecoach import activity, audio
+    from voicecoach.analysis import pitch
+    from voicecoach.analysis.tracks import party_track
+    from voicecoach.report import media
+
+    decoded = audio.load(clip)
+    tracks = []
+    for who, channel in (("customer", 0), ("agent", 1)):
+        x = decoded.channels[channel]
+        db = activity.speech_levels(x, sr=decoded.sr)
+        mask = activity.segments_mask(a.segments[who], len(db), activity.HOP_S)
+        f0 = pitch.track(x, sr=decoded.sr, hop_s=activity.HOP_S, frame_dbfs=db, speech=mask)
+        tracks.append(party_track(who, db, mask, f0, hop_s=activity.HOP_S))
+    return media.embed(decoded.channels, decoded.sr, tracks)

@@ -22,8 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from voicecoach.analysis import progression
-from voicecoach.batch import run_batch
-from voicecoach.batch_walk import clip_meta, discover
+from voicecoach.batch import BatchSettings, run_batch
+from voicecoach.batch.manifest import MANIFEST_NAME
+from voicecoach.batch.walk import clip_meta, discover
 from voicecoach.cli import main
 from voicecoach.errors import VoicecoachError
 from voicecoach.files import LOCK_NAME
@@ -190,7 +191,7 @@ def test_dask_option_without_dask_says_how_to_add_it(tmp_path, monkeypatch):
     (tmp_path / "in" / "empty.wav").write_bytes(b"")
     monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as on a machine without it
     with pytest.raises(VoicecoachError, match=r"pip install 'voicecoach\[dask\]'"):
-        run_batch(tmp_path / "in", tmp_path / "out", dask_scheduler="tcp://127.0.0.1:1")
+        run_batch(tmp_path / "in", tmp_path / "out", settings=BatchSettings(dask_scheduler="tcp://127.0.0.1:1"))
 
 
 # --- slow: the real Whisper model ----------------------------------------------------------------
@@ -278,7 +279,8 @@ def test_killed_batch_resumes_without_redoing_finished_clips(session_folder, tmp
     for f in out.rglob("*.json"):  # every file under its final name is whole
         json.loads(f.read_text())
     before = {f: f.stat().st_mtime_ns for f in out.rglob("*")
-              if f.is_file() and not f.name.endswith(".tmp") and f.name != LOCK_NAME}  # the lock names its new holder
+              if f.is_file() and not f.name.endswith(".tmp")
+              and f.name not in (LOCK_NAME, MANIFEST_NAME)}  # the lock names its new holder; the manifest grows
 
     result = CliRunner().invoke(main, ["batch", str(session_folder), "--out", str(out)])
     assert result.exit_code == 1, result.output
@@ -293,7 +295,7 @@ def test_killed_batch_resumes_without_redoing_finished_clips(session_folder, tmp
     for f in out.rglob("*.json"):
         json.loads(f.read_text())
 
-    again = CliRunner().invoke(main, ["batch", str(session_folder), "--out", str(out), "--force"])
+    again = CliRunner().invoke(main, ["batch", str(session_folder), "--out", str(out), "--reanalyse"])
     assert json.loads((out / "summary.json").read_text())["processed"] == 9 and again.exit_code == 1
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from cdp import Browser, chromium_path
-from report_factory import BURSTS, burst_clip, hand_analysis, hostile_scenario
-from voicecoach.report import media, render
+from report_factory import BURSTS, burst_clip, burst_media, hand_analysis, hostile_scenario
+from voicecoach.report import render
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def report(tmp_path_factory):
     clip = burst_clip(folder / "take.wav")
     a = hand_analysis(str(clip), scenario=hostile_scenario())
     page = folder / "report.html"
-    page.write_text(render(a, "html", media=media.load(clip, a, agent_channel="right")), encoding="utf-8")
+    page.write_text(render(a, "html", media=burst_media(clip, a)), encoding="utf-8")
     return page
 
 

@@ -12,8 +12,8 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
-from report_factory import BURSTS, CLIP_S, HOSTILE, burst_clip, hand_analysis, hostile_scenario
-from voicecoach.report import media, render
+from report_factory import BURSTS, CLIP_S, HOSTILE, burst_clip, burst_media, hand_analysis, hostile_scenario
+from voicecoach.report import render
 
 URL_ATTRS = {"src", "href", "xlink:href", "action", "poster", "data", "srcset", "formaction", "background"}
 EXTERNAL = re.compile(r"^\s*(https?:|ftp:|//)", re.I)
@@ -61,7 +61,7 @@ def clip(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(clip):
     a = hand_analysis(str(clip), scenario=hostile_scenario())
-    return render(a, "html", media=media.load(clip, a, agent_channel="right"))
+    return render(a, "html", media=burst_media(clip, a))
 
 
 def test_page_parses_with_the_report_sections(page):
@@ -119,7 +119,7 @@ def test_media_series_follow_the_signal_over_the_analysis_segments(clip):
     """Level and pitch are plotted exactly where the Analysis found speech, from the clip itself:
     the -20 dBFS bursts read -20 dB and their 180/220 Hz tones as pitch."""
     a = hand_analysis(str(clip))
-    m = media.load(clip, a, agent_channel="right")
+    m = burst_media(clip, a)
     for s in m.series:
         inside = np.zeros(len(s.times_s), bool)
         for seg in a.segments[s.speaker]:

@@ -113,6 +113,6 @@ def test_first_response_skips_a_backchannel_during_the_callers_first_words():
 
 @pytest.mark.parametrize("rate,words,flag", [(200, 12, "too fast"), (100, 12, "too slow"), (150, 12, None), (200, 5, None), (None, 12, None)])
 def test_sustained_runs_outside_110_190_are_flagged(rate, words, flag):
-    from voicecoach.analysis.bands import rate_flag
+    from voicecoach.analysis.judge import rate_flag
 
     assert rate_flag(rate, words) == flag

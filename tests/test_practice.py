@@ -3,6 +3,7 @@ where each cue is heard in the recording; takes are numbered; the rewind and the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -104,7 +105,7 @@ def test_debrief_prints_report_and_saves_commitment(card_path, tmp_path):
     sample = SAMPLES / "long_hold_mono.wav"
     session = tmp_path / "s"
     args = ["practice", str(card_path), "--dir", str(session), "--agent", "a1", "--brief-s", "0",
-            "--act-s", "6", "--rewind-s", "0"]
+            "--act-s", "6", "--rewind-s", "0", "--history", str(tmp_path / "history.sqlite")]
     proc = subprocess.Popen(VOICECOACH + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stderr.readline().startswith("== Act:")
     _, player = play(sample, after_s=0.2)
@@ -119,6 +120,12 @@ def test_debrief_prints_report_and_saves_commitment(card_path, tmp_path):
     assert "Speaking rate" in out
     meta = json.loads((session / "a1" / "short-test" / "take-01.wav.json").read_text())
     assert meta["commitment"] == "Pause one full second before I answer."
+    from voicecoach.history import Store
+
+    with Store(tmp_path / "history.sqlite") as store:  # the debriefed take is in the practice history
+        (take,) = store.takes()
+    assert (take["agent"], take["scenario"], take["take_number"]) == ("a1", "short-test", 1)
+    assert take["taken_at"] == dt.datetime.fromisoformat(meta["started_at"]).isoformat(timespec="seconds")
 
 
 @pytest.mark.slow

@@ -85,13 +85,19 @@ def _butter_highpass_ir(sr: int, cutoff_hz: float, order: int = 4, taps: int = 4
 _IR_CACHE: dict[tuple[int, float], np.ndarray] = {}
 
 
-def _highpass_pieces(x: np.ndarray, *, sr: int, cutoff_hz: float) -> Iterator[tuple[int, np.ndarray]]:
-    """The high-passed signal as (start sample, piece) in order, by FFT overlap-save: each piece
-    is final when yielded, so the filtered channel never has to exist whole."""
+def highpass_ir(sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.ndarray:
+    """The high-pass's impulse response (cached per rate): what ``highpass`` convolves with, for a
+    caller that filters a stream block by block (voicecoach/live.py)."""
     key = (sr, cutoff_hz)
     if key not in _IR_CACHE:
         _IR_CACHE[key] = _butter_highpass_ir(sr, cutoff_hz)
-    ir = _IR_CACHE[key]
+    return _IR_CACHE[key]
+
+
+def _highpass_pieces(x: np.ndarray, *, sr: int, cutoff_hz: float) -> Iterator[tuple[int, np.ndarray]]:
+    """The high-passed signal as (start sample, piece) in order, by FFT overlap-save: each piece
+    is final when yielded, so the filtered channel never has to exist whole."""
+    ir = highpass_ir(sr, cutoff_hz)
     n_fft = 1 << 17
     block = n_fft - len(ir) + 1
     spectrum = np.fft.rfft(ir, n=n_fft)
@@ -110,7 +116,10 @@ def highpass(x: np.ndarray, *, sr: int, cutoff_hz: float = HIGHPASS_HZ) -> np.nd
     filter would ring before each onset and move it earlier.
 
     Applied as its impulse response (4096 taps, decayed by then to < 1e-9) by FFT overlap-save in
-    blocks: numpy only (scipy.signal costs a second to import), memory bounded on hour-long calls."""
+    blocks, memory bounded on hour-long calls. Kept over scipy.signal.sosfilt (the same numbers to
+    1e-5, tests/test_reference.py) by `make bench` (bench/libraries.py): 0.032 s per minute of audio
+    against sosfilt's 0.012, but importing scipy.signal costs each analyze process 0.57 s of CPU, so
+    sosfilt only pays off past about 28 minutes of audio per channel (a take is 1-5)."""
     if len(x) < 64:
         return x
     out = np.empty(len(x), dtype=np.float32)
@@ -154,7 +163,9 @@ def frame_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: float
     """Frame RMS in dBFS (a full-scale sine reads -3 dBFS); digital silence reads -200.
 
     Frame i spans samples [i * hop - frame / 2, i * hop + frame / 2), zero outside the clip (as
-    librosa.feature.rms with center=True, pad_mode="constant"), summed in float64."""
+    librosa.feature.rms with center=True, pad_mode="constant"), summed in float64. Kept over
+    librosa.feature.rms by `make bench` (bench/libraries.py): 0.010 s per minute of audio against
+    librosa's 0.001, but librosa (with numba) costs each analyze process 1.37 s of CPU to import."""
     return _levels(_chunks(x), len(x), sr=sr, hop_s=hop_s, frame_s=frame_s)
 
 
@@ -166,7 +177,7 @@ def speech_levels(x: np.ndarray, *, sr: int, hop_s: float = HOP_S, frame_s: floa
     return _levels(_highpass_pieces(x, sr=sr, cutoff_hz=HIGHPASS_HZ), len(x), sr=sr, hop_s=hop_s, frame_s=frame_s)
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(first, last) frame index of each run of True."""
     if not mask.any():
         return []
@@ -201,11 +212,30 @@ def detect(
     never from the VAD's 32 ms windows.
     """
     db = speech_levels(np.asarray(x, dtype=np.float32), sr=sr, hop_s=hop_s)
+    return from_levels(db, hop_s=hop_s, duration_s=len(x) / sr, min_pause_s=min_pause_s, voice_prob=voice_prob,
+                       voice_hop_s=voice_hop_s)
+
+
+def from_levels(
+    db: np.ndarray,
+    *,
+    hop_s: float = HOP_S,
+    duration_s: float,
+    min_pause_s: float = MIN_PAUSE_S,
+    voice_prob: np.ndarray | None = None,
+    voice_hop_s: float = 0.032,
+    loud_floor: tuple[float, float] | None = None,
+) -> ChannelActivity:
+    """``detect`` on frame levels already measured (``speech_levels``): the same rules. A live
+    window (voicecoach/live.py) passes ``loud_floor``, the loud level and noise floor of the take
+    so far, so a window of pure silence is not judged against its own quietest frames."""
     if len(db) == 0:
         return ChannelActivity([], db, hop_s, -200.0, -200.0)
-    floor = float(np.quantile(db, 0.05))
+    floor = float(np.quantile(db, 0.05)) if loud_floor is None else loud_floor[1]
     voiced = held = None
-    if voice_prob is not None:
+    if loud_floor is not None and voice_prob is None:
+        loud = loud_floor[0]
+    elif voice_prob is not None:
         frame_prob = _frame_prob(voice_prob, voice_hop_s, len(db), hop_s)
         voiced, held = frame_prob >= VOICE_OPEN_PROB, frame_prob >= VOICE_HOLD_PROB
         if not voiced.any():  # no voice anywhere: music, tones, noise or silence
@@ -220,28 +250,37 @@ def detect(
     hold_db = max(loud - HOLD_BELOW_LOUD_DB, floor + _hold_above_floor_db(db, floor), ABSOLUTE_FLOOR_DBFS)
     if loud < open_db:  # silence, or steady noise with nothing standing out of it
         return ChannelActivity([], db, hop_s, loud, floor)
-    strong = db >= open_db
-    # Group runs above the hold level across gaps shorter than a pause, then keep the groups that
-    # contain a frame loud enough to open speech: a stop burst after its closure stays with its word.
+    groups = _groups(db >= hold_db, min_pause_s / hop_s)
+    if voiced is not None:
+        groups = [g for g in (_voice_trimmed(g, voiced, held, hop_s) for g in groups) if g]
+    segments = _segments(groups, db >= open_db, hop_s=hop_s, duration_s=duration_s)
+    return ChannelActivity(segments, db, hop_s, loud, floor)
+
+
+def _groups(above_hold: np.ndarray, gap_frames: float) -> list[list[tuple[int, int]]]:
+    """Runs above the hold level grouped across gaps shorter than a pause (``gap_frames``)."""
     groups: list[list[tuple[int, int]]] = []
-    gap_frames = min_pause_s / hop_s
-    for a, b in _runs(db >= hold_db):
+    for a, b in runs(above_hold):
         if groups and (a - groups[-1][-1][1] - 1) < gap_frames:
             groups[-1].append((a, b))
         else:
             groups.append([(a, b)])
-    if voiced is not None:
-        groups = [g for g in (_voice_trimmed(g, voiced, held, hop_s) for g in groups) if g]
+    return groups
+
+
+def _segments(groups: list[list[tuple[int, int]]], strong: np.ndarray, *, hop_s: float, duration_s: float) -> list[Segment]:
+    """The groups that contain a frame loud enough to open speech (``strong``), as segments from
+    the first run's first frame to the last run's last: a stop burst after its closure stays with
+    its word. Bursts shorter than MIN_SEGMENT_S are clicks."""
     half = hop_s / 2
-    duration = len(x) / sr
     segments = []
     for g in groups:
         if not any(strong[a : b + 1].any() for a, b in g):
             continue
-        start, end = max(0.0, g[0][0] * hop_s - half), min(g[-1][1] * hop_s + half, duration)
+        start, end = max(0.0, g[0][0] * hop_s - half), min(g[-1][1] * hop_s + half, duration_s)
         if end - start >= MIN_SEGMENT_S:
             segments.append(Segment(round(start, 3), round(end, 3)))
-    return ChannelActivity(segments, db, hop_s, loud, floor)
+    return segments
 
 
 def _hold_above_floor_db(db: np.ndarray, floor: float) -> float:

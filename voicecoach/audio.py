@@ -297,18 +297,6 @@ def _check_shape(path: str, n_channels: int, n_samples: int, source_sr: int) -> 
         )
 
 
-def from_array(data: np.ndarray, source_sr: int, *, path: str = "<array>", sr: int = SAMPLE_RATE_HZ) -> Audio:
-    """Build an Audio from samples shaped (n_channels, n) or (n,) at ``source_sr`` Hz."""
-    data = np.atleast_2d(np.asarray(data, dtype=np.float32))
-    _check_shape(path, data.shape[0], data.shape[1], int(source_sr))
-    sink = _Sink(data.shape[0], int(source_sr), sr, data.shape[1])
-    for start in range(0, data.shape[1], _Sink.BLOCK):
-        sink.add(data[:, start : start + _Sink.BLOCK])
-    channels, _, clipped, bad = sink.finish()
-    warnings = [f"{bad} samples were NaN or infinite and were set to silence"] if bad else []
-    return Audio(path=path, channels=channels, sr=sr, source_sr=int(source_sr), clipped_fraction=clipped, warnings=warnings)
-
-
 def channels_alike(a: np.ndarray, b: np.ndarray, *, block: int = 1 << 20) -> float | None:
     """Pearson correlation of two equal-length channels, in float64 a block at a time (no
     hour-long temporaries); None when either channel is constant."""

@@ -38,9 +38,10 @@ CONTEXT_PAD_S = 0.5  # the channel's own audio kept around a stretch decoded alo
 # peaks also fire on hold music and tones, where no word may be invented (issue 11, item 6). A
 # clear 1.4 s prompt reads 1.15-1.25 s (clean, phone band, line noise); a tone or chord reads 0.
 VOICE_MIN_S = 0.5
-# Syllable nuclei per word on real telephone speech: 1.39 measured by bench/words.py on 60
-# Asterisk prompts (a professional telephone voice) as nuclei found / words in their text.
-SYLLABLES_PER_WORD = 1.4
+# Syllable nuclei per word on real telephone speech: 1.50 on the 217 Asterisk prompts of
+# tests/syllable_truth.py (a professional telephone voice) as nuclei found / words in their text;
+# their dictionary syllables are 1.50 per word too (1.39 before the nucleus counter's 15 dB height).
+SYLLABLES_PER_WORD = 1.5
 
 
 @dataclass(frozen=True)

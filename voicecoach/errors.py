@@ -22,3 +22,9 @@ class DeviceError(VoicecoachError):
 
 class ScenarioError(VoicecoachError):
     """A scenario card is missing or malformed."""
+
+
+class Interrupted(VoicecoachError):
+    """The user stopped a long run (Ctrl-C); what was finished is kept."""
+
+    exit_code = 130  # 128 + SIGINT, as a shell reports a process stopped by Ctrl-C

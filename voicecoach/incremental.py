@@ -71,8 +71,9 @@ class Incremental:
     def _model(self):
         return transcribe.load_model(self._choice.location, download=self._choice.download, cpu_threads=self.options.cpu_threads)
 
-    def feed(self, block: np.ndarray) -> None:
-        """One block of the take, (frames, channels) float32; cheap enough for an audio callback."""
+    def feed(self, block: np.ndarray, first_frame: int | None = None) -> None:
+        """One block of the take, (frames, channels) float32; cheap enough for an audio callback.
+        A recorder listener (record.BlockListener): blocks come in order, so ``first_frame`` is not needed."""
         self._blocks.put(np.array(block, dtype=np.float32, copy=True).reshape(len(block), -1))
 
     def _run(self) -> None:

@@ -6,10 +6,13 @@ into the Analysis JSON dict; the same path reads an Analysis object), its ``goal
 ``noticeable`` rule as functions of the norms (norms.py), ``doubt`` (why the number is unsure on
 this clip, if it is), its noise (analysis/noise.py, keyed by ``name``) and the ``places`` it shows:
 
-- ``headline``: text and Markdown headline (``headline_rows``; the HTML cards can use it too),
+- ``headline``: text, Markdown and HTML headline (``headline_rows``),
 - ``compare``: ``voicecoach compare`` (text, Markdown, JSON, HTML),
-- ``batch``: each batch row in summary.json, ``csv``: a column of summary.csv,
-- ``progression``: first-vs-latest take per agent in a batch.
+- ``batch``: each batch row in summary.json, ``csv``: a column of summary.csv and of index.html's clip
+  table (every headline metric, jump-ins and stalls),
+- ``progression``: first-vs-latest take per agent in a batch,
+- ``chart``: a bar chart per metric on the HTML compare page of three or more takes,
+- ``team``: a default column of the practice history's team table (``voicecoach progress``).
 
 A metric with a ``check`` is a scenario target (analysis/targets.py) and carries what the debrief
 says about it. Adding a metric touches this table and the code that measures it, nothing else:
@@ -28,12 +31,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from .analysis import judge
-from .clock import mmss
+from .clock import mmss, mmss_whole
 from .norms import DEFAULT, Norms, for_analysis, span
 from .results import Analysis
 
-HEADLINE, COMPARE, BATCH, CSV, PROGRESSION = "headline", "compare", "batch", "csv", "progression"
-EVERYWHERE = frozenset({HEADLINE, COMPARE, BATCH, CSV, PROGRESSION})
+HEADLINE, COMPARE, BATCH, CSV, PROGRESSION, CHART = "headline", "compare", "batch", "csv", "progression", "chart"
+TEAM = "team"  # a default column of the history's team table (voicecoach progress)
+EVERYWHERE = frozenset({HEADLINE, COMPARE, BATCH, CSV, PROGRESSION, CHART})
 
 
 @dataclass(frozen=True)
@@ -102,11 +106,11 @@ class Metric:
             return self.get(lambda p: read_path(x, p))
         return read_path(x, self.path)
 
-    def doubt(self, a: Analysis, n: Norms | None = None) -> str | None:
-        """Why this clip's number is unsure (None: it is not)."""
+    def doubt(self, a: Analysis | dict[str, Any], n: Norms | None = None) -> str | None:
+        """Why this clip's number is unsure (None: it is not); an Analysis or its JSON dict."""
         return None if self.unsure is None else self.unsure(a, n or for_analysis(a))
 
-    def value(self, a: Analysis, n: Norms | None = None) -> float | None:
+    def value(self, a: Analysis | dict[str, Any], n: Norms | None = None) -> float | None:
         """The number to compare, store and judge: None where it is withheld while in doubt."""
         v = self.read(a)
         return None if v is None or self.withhold and self.doubt(a, n) else v
@@ -114,6 +118,10 @@ class Metric:
     def text(self, v: float | None) -> str:
         """'150 wpm', '0.60 s', 'n/a'."""
         return "n/a" if v is None else self.fmt.format(v) + (f" {self.unit}" if self.unit and self.unit not in ("count", "share") else "")
+
+    def signed(self, change: float) -> str:
+        """A change in this metric's format with its sign: '+5', '-0.20', '+0.0' (never '-0.0')."""
+        return signed(change, self.fmt)
 
     def target_text(self, n: Norms = DEFAULT) -> str:
         if self.target is not None:
@@ -128,26 +136,41 @@ class Metric:
         return f"{goal:g} {self.unit} or {'less' if self.direction == 'lower' else 'more'}"
 
 
+def signed(change: float, fmt: str) -> str:
+    """``change`` in the display format ``fmt`` ('{:.1f}', '{:+.1f}') with its sign, zero as '+0'."""
+    spec = fmt.removeprefix("{").removesuffix("}").lstrip(":").lstrip("+")
+    text = f"{change:+{spec}}"
+    return "+" + text[1:] if float(text) == 0 else text
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 
-def _opening_unsure(a: Analysis, n: Norms) -> str | None:
-    op = a.agent.opening
-    return None if op is None or op.confidence == "high" else (op.reason or "low confidence")
+# the doubts read an Analysis or its JSON dict alike (read_path), so a history import of batch
+# reports marks the same numbers as a fresh analysis does
 
 
-def _rate_unsure(a: Analysis, n: Norms) -> str | None:
-    return None if a.agent.rate_confidence == "high" else (a.agent.rate_reason or "line noise")
+def _opening_unsure(a: Any, n: Norms) -> str | None:
+    op = read_path(a, "agent.opening")
+    return None if op is None or read_path(op, "confidence") == "high" else (read_path(op, "reason") or "low confidence")
 
 
-def _fillers_unsure(a: Analysis, n: Norms) -> str | None:
-    f = a.agent.fillers
-    return None if f is None or f.confidence == "high" else (f.reason or "line noise hides some")
+def _rate_unsure(a: Any, n: Norms) -> str | None:
+    return None if read_path(a, "agent.rate_confidence") in ("high", None) else (read_path(a, "agent.rate_reason") or "line noise")
 
 
-def _trend_unsure(a: Analysis, n: Norms) -> str | None:
+def _fillers_unsure(a: Any, n: Norms) -> str | None:
+    f = read_path(a, "agent.fillers")
+    return None if f is None or read_path(f, "confidence") == "high" else (read_path(f, "reason") or "line noise hides some")
+
+
+def _trend_unsure(a: Any, n: Norms) -> str | None:
+    """Needs the agent's speech segments (noise.level_trend_noise): a JSON report without them, as a
+    history import reads it, is not marked."""
     from .analysis import noise
 
+    if isinstance(a, dict):
+        return None
     doubt = noise.trend_in_doubt(a, n.level_trend_max_db_per_min)
     return None if doubt is None else f"+/-{doubt.value:.0f} dB/min on a take this short"
 
@@ -214,6 +237,28 @@ def _talk_row(a: Analysis, m: Metric, n: Norms) -> Row | None:
     return Row(m.label, f"{a.talk_ratio * 100:.0f}% agent", f"overtalk {over}")
 
 
+def _nudges_row(a: Analysis, m: Metric, n: Norms) -> Row | None:
+    """'1/2 followed' and, per nudge, when it fired and what followed (analysis/nudges.py)."""
+    if not a.nudges:
+        return None
+    parts = []
+    for x in a.nudges:
+        verdict = {True: "followed", False: "not followed", None: "too little speech after to tell"}[x.followed]
+        if x.kind == "breathe":
+            what = "no pause before the take ended" if x.pause_after_s is None else f"paused {x.pause_after_s:.1f} s later"
+        else:
+            what = f"{_num(x.rate_before_wpm, '{:.0f}')} to {_num(x.rate_after_wpm, '{:.0f}')} wpm (from syllables)"
+        parts.append(f"{x.kind} at {mmss_whole(x.at_s)}: {what}, {verdict}")
+    return Row(m.label, f"{m.read(a)}/{len(a.nudges)} followed", "; ".join(parts))
+
+
+def _followed(r: Reader) -> int | None:
+    fired = r("nudges")
+    if not fired:
+        return None
+    return sum(bool(x.get("followed") if isinstance(x, dict) else x.followed) for x in fired)
+
+
 def _num(v: float | None, fmt: str) -> str:
     return "n/a" if v is None else fmt.format(v)
 
@@ -224,7 +269,7 @@ def _flag_low(n: Norms) -> float:
 
 RATE = Metric(
     "rate_wpm", "Speaking rate", "wpm", path="agent.rate_wpm", direction="in-band", goal=lambda n: n.rate_wpm,
-    noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct), unsure=_rate_unsure, relative=True, places=EVERYWHERE,
+    noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct), unsure=_rate_unsure, relative=True, places=EVERYWHERE | {TEAM},
     assess=judge.rate, row=_rate_row,
     check=Check("rate", "speaking rate", 3, 1.4, 1.5, "Your pace sat in the band:",
                 {"high": "I'll slow down and let each sentence land.", "low": "I'll keep my sentences short and moving."}),
@@ -232,7 +277,7 @@ RATE = Metric(
 OPENING = Metric(
     "opening_rate_wpm", "Opening pace", "wpm", path="agent.opening.rate_wpm", direction="in-band",
     goal=lambda n: (_flag_low(n), n.opening_max_wpm), noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct),
-    unsure=_opening_unsure, withhold=True, relative=True, places=EVERYWHERE, assess=judge.opening, row=_opening_row,
+    unsure=_opening_unsure, withhold=True, relative=True, places=EVERYWHERE | {TEAM}, assess=judge.opening, row=_opening_row,
     check=Check("opening_pace", "opening pace", 0, 2.0, 2.0, "Your opening was unhurried:",
                 {"high": "I'll slow my first sentence and let it land before I ask for anything."}, quotes_opening=True),
 )
@@ -244,13 +289,14 @@ REGISTRY: list[Metric] = [
            unsure=_opening_unsure, withhold=True, places=frozenset({COMPARE}),
            target=lambda n: f"{n.opening_vs_rest_max_pct:+g}% or slower"),
     Metric("articulation_sps", "Articulation", "syl/s", "{:.1f}", path="agent.articulation_sps",
-           noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct), relative=True, note=lambda a: "syllables per second of speech"),
+           noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct), relative=True, note=lambda a: "syllables per second of speech",
+           places=frozenset({HEADLINE, COMPARE, BATCH, CSV})),
     Metric("fillers_per_min", "Fillers (um, uh)", "/min", "{:.1f}", path="agent.fillers.per_min", direction="lower", goal=lambda n: 0.0,
            noticeable=lambda n: judge.by_abs(n.fillers_noticeable_per_min), unsure=_fillers_unsure, target=lambda n: "fewer",
-           row=_fillers_row),
+           places=frozenset({HEADLINE, COMPARE, BATCH, CSV, TEAM}), row=_fillers_row),
     Metric("latency_median_s", "Latency (median)", "s", "{:.2f}", path="latency.median_s", direction="in-band",
            goal=lambda n: n.latency_s, noticeable=lambda n: judge.by_abs(n.latency_noticeable_s, strict=True),
-           places=EVERYWHERE, assess=judge.latency, row=_latency_row,
+           places=EVERYWHERE | {TEAM}, assess=judge.latency, row=_latency_row,
            check=Check("latency", "pause before answering", 1, 1.8, 1.8, "You paused calmly before answering:",
                        {"low": "I'll take one quiet breath after the caller stops before I answer.",
                         "high": "I'll say what I'm checking so the line never goes quiet."})),
@@ -258,38 +304,41 @@ REGISTRY: list[Metric] = [
     # on agent-only clips without cues first_response_s is time to first word, not a response
     Metric("first_response_s", "First response", "s", "{:.2f}", direction="in-band", goal=lambda n: n.latency_s,
            get=lambda r: None if r("layout") == "mono" else r("first_response_s"),
-           noticeable=lambda n: judge.by_abs(n.latency_noticeable_s, strict=True), row=_first_response_row),
+           noticeable=lambda n: judge.by_abs(n.latency_noticeable_s, strict=True), places=frozenset({HEADLINE, COMPARE, BATCH, CSV}),
+           row=_first_response_row),
     Metric("jump_ins", "Jump-ins", "count", path="latency.jump_ins", direction="lower", goal=lambda n: 0.0,
-           noticeable=lambda n: judge.by_abs(1), places=frozenset({HEADLINE, COMPARE, BATCH, PROGRESSION}),
+           noticeable=lambda n: judge.by_abs(1), places=frozenset({HEADLINE, COMPARE, BATCH, CSV, PROGRESSION}),
            assess=judge.jumps_stalls, row=_jumps_row,
            check=Check("jump_ins_stalls", "jump-ins/stalls", 2, 1.5, 1.9, "You let the caller finish every time:",
                        {"low": "I'll let the caller finish and count one beat before I speak.",
                         "high": "I'll say what I'm checking instead of going silent."})),
     Metric("stalls", "Stalls", "count", path="latency.stalls", direction="lower", goal=lambda n: 0.0,
-           noticeable=lambda n: judge.by_abs(1), places=frozenset({COMPARE, BATCH, PROGRESSION})),
+           noticeable=lambda n: judge.by_abs(1), places=frozenset({COMPARE, BATCH, CSV, PROGRESSION})),
     Metric("level_median_dbfs", "Level (median)", "dBFS", "{:.1f}", path="agent.level.median_dbfs",
            noticeable=lambda n: judge.by_abs(n.level_noticeable_db), places=EVERYWHERE,
            note=lambda a: f"p10 {_num(a.agent.level.p10_dbfs, '{:.1f}')} / p90 {_num(a.agent.level.p90_dbfs, '{:.1f}')}"),
     Metric("level_trend_db_per_min", "Level trend", "dB/min", "{:+.1f}", path="agent.level.trend_db_per_min", direction="in-band",
            goal=lambda n: (-n.level_trend_max_db_per_min, n.level_trend_max_db_per_min),
            noticeable=lambda n: judge.by_abs(n.trend_noticeable_db_per_min), unsure=_trend_unsure,
-           target=lambda n: n.trend_target(), assess=judge.trend, row=_trend_row,
+           target=lambda n: n.trend_target(), assess=judge.trend, row=_trend_row, places=frozenset({HEADLINE, COMPARE, BATCH, CSV}),
            check=Check("level_trend", "level trend", 4, 1.0, 1.2, "Your voice stayed level:",
                        {"high": "I'll keep my voice low and level when the caller pushes.",
                         "low": "I'll keep my voice up through the close."})),
     Metric("pitch_median_hz", "Pitch (median)", "Hz", path="agent.pitch.median_hz",
            noticeable=lambda n: judge.by_semitones(n.pitch_noticeable_semitones),
-           note=lambda a: f"spread {_num(a.agent.pitch.spread_semitones, '{:.1f}')} st (p10-p90)"),
+           note=lambda a: f"spread {_num(a.agent.pitch.spread_semitones, '{:.1f}')} st (p10-p90)", places=frozenset({HEADLINE, COMPARE, BATCH, CSV})),
     Metric("pitch_spread_semitones", "Pitch spread", "st", "{:.1f}", path="agent.pitch.spread_semitones",
            noticeable=lambda n: judge.by_abs(n.spread_noticeable_semitones), places=frozenset({COMPARE})),
     Metric("talk_ratio", "Talk ratio", "share", "{:.2f}", path="talk_ratio", noticeable=lambda n: judge.by_abs(n.talk_ratio_noticeable),
-           row=_talk_row),
+           places=frozenset({HEADLINE, COMPARE, BATCH, CSV}), row=_talk_row),
     Metric("overtalk_s", "Overtalk", "s", "{:.2f}", path="overtalk_s", direction="lower", goal=lambda n: 0.0,
            noticeable=lambda n: judge.by_abs(n.overtalk_min_s), places=frozenset({COMPARE})),
     Metric("customer_level_dbfs", "Customer level", "dBFS", "{:.1f}", path="customer.level.median_dbfs",
            noticeable=lambda n: judge.by_abs(n.level_noticeable_db), places=frozenset({COMPARE})),
     Metric("customer_pitch_hz", "Customer pitch", "Hz", path="customer.pitch.median_hz",
            noticeable=lambda n: judge.by_semitones(n.pitch_noticeable_semitones), places=frozenset({COMPARE})),
+    # the live line's nudges (issue 15): how many the agent followed; shown only on takes that had some
+    Metric("nudges_followed", "Live nudges", "count", get=_followed, places=frozenset({HEADLINE}), row=_nudges_row),
 ]
 # one answer's latency (compare, turn by turn): judged like the median, not a take-level number
 TURN_LATENCY = Metric("turn_latency_s", "Answer latency", "s", "{:.2f}", direction="in-band", goal=lambda n: n.latency_s,
@@ -345,14 +394,16 @@ def registered(metric: Metric) -> Iterator[Metric]:
 # --- what consumers iterate ----------------------------------------------------------------------
 
 
-def flatten(a: Analysis, *, trusted: bool = True) -> dict[str, float | None]:
-    """{name: value} of every registered metric for one clip; ``trusted``: withheld values None."""
+def flatten(a: Analysis | dict[str, Any], *, trusted: bool = True) -> dict[str, float | None]:
+    """{name: value} of every registered metric for one clip (an Analysis or its JSON dict);
+    ``trusted``: withheld values None."""
     n = for_analysis(a)
     return {m.name: (m.value(a, n) if trusted else m.read(a)) for m in REGISTRY}
 
 
-def marks(a: Analysis) -> dict[str, str]:
-    """{name: why it is unsure} for the metrics in doubt on this clip."""
+def marks(a: Analysis | dict[str, Any]) -> dict[str, str]:
+    """{name: why it is unsure} for the metrics in doubt on this clip (an Analysis or its JSON dict:
+    the level trend's doubt needs the Analysis)."""
     n = for_analysis(a)
     return {m.name: why for m in REGISTRY if (why := m.doubt(a, n))}
 

@@ -36,12 +36,21 @@ class Norms:
     rate_flag_wpm: tuple[float, float] = _norm((110.0, 190.0), "wpm", "sustained runs outside are flagged (Read.ai methodology)")
     rate_flag_min_words: int = _norm(8, "words", "a run of fewer words is a phrase, not a sustained pace")
     # --- what is measured (definitions: the same for every card) ---
+    # a greeting alone runs about 2 s; a 17-word answer spoken fast (230 wpm) 4.4 s and is still a take
+    min_take_s: float = _norm(3.0, "s", "a shorter clip is no roleplay (a 0.36 s MP3 fragment once became an agent's latest take)")
     pause_min_s: float = _norm(0.25, "s", "minimum silent pause (Goldman-Eisler; de Jong & Bosker 2013)")
     jump_in_s: float = _norm(0.2, "s", "natural gaps are about 0.2 s (Levinson & Torreira 2015); less is jumping in")
     stall_s: float = _norm(3.0, "s", "a silence this long after the caller reads as dead air")
     backchannel_max_s: float = _norm(1.0, "s", "'mm-hm': agent turns this short and few-worded do not count as answers")
     backchannel_max_words: int = _norm(2, "words", "'mm-hm', 'okay sure'")
     overtalk_min_s: float = _norm(0.25, "s", "both channels active this long is overtalk (the pause threshold)")
+    # --- live nudges while practising (voicecoach/live.py; issue 15) ---
+    nudge_slower_after_s: float = _norm(5.0, "s", "the live rate above the band this long before 'slower': a sustained pace, not one quick phrase")
+    # breath groups of adults last about 3-4 s on average in reading and conversation (Wang, Green,
+    # Nip, Kent & Kent 2010): 10 s with no 0.25 s pause is over twice that, and leaves the caller no gap
+    nudge_breathe_run_s: float = _norm(10.0, "s", "speech with no pause this long before 'breathe' (over twice a breath group)")
+    nudge_gap_s: float = _norm(10.0, "s", "at most one nudge in this long: one quiet cue, not a dashboard")
+    nudge_follow_s: float = _norm(5.0, "s", "speaking time before and after a nudge that tells whether it was followed")
     # --- what a listener notices (a smaller change is "the same") ---
     tempo_noticeable_pct: float = _norm(5.0, "%", "listeners notice tempo changes of about 5% (Quene 2007)")
     latency_noticeable_s: float = _norm(0.1, "s", "a gap change over 100 ms is audible and beyond activity timing error")
@@ -110,6 +119,9 @@ def from_card_values(values: dict[str, Any] | None, base: Norms = DEFAULT) -> No
 
 
 def for_analysis(a: Any) -> Norms:
-    """The norms an Analysis is judged by: its scenario card's (carried in ``scenario.norms``), else DEFAULT."""
+    """The norms an Analysis (or its JSON dict) is judged by: its scenario card's (carried in
+    ``scenario.norms``), else DEFAULT."""
+    if isinstance(a, dict):
+        return from_card_values((a.get("scenario") or {}).get("norms"))
     scenario = getattr(a, "scenario", None)
     return from_card_values(getattr(scenario, "norms", None)) if scenario is not None else DEFAULT

@@ -1,4 +1,8 @@
-"""The one road from a clip to an Analysis, used alike by analyze, compare and batch."""
+"""The one road from a clip to an Analysis, used alike by analyze, compare and batch.
+
+``analyze_clip`` also hands back what a report draws besides the numbers (the decoded audio and
+each party's level and pitch track), so the renderers never decode or measure anything again.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ from . import activity, audio, decode, scenarios, transcribe, vad
 from .analysis.coach import coach
 from .clock import mmss
 from .errors import AudioError
-from .analysis import bands, diarize, fillers, loudness, pacing, pitch, roles, syllables, turns
-from .results import AgentChannel, Analysis, Recording, Segment, SpeakerStats, Turn, VoiceSplit
+from .analysis import diarize, fillers, judge, loudness, nudges, pacing, pitch, roles, syllables, turns
+from .analysis.tracks import party_track
+from .results import AgentChannel, Analysis, NudgeOutcome, Recording, Segment, SpeakerStats, Track, Turn, VoiceSplit
 
 CHANNELS = {"left": 0, "right": 1}
 AGENT_CHANNELS = ("auto", *CHANNELS)  # auto: the sidecar's agent_channel, else decided from the call (analysis.roles)
@@ -47,6 +52,16 @@ class Options:
     agent: str | None = None  # "mixed": the agent's enrolled voice (voicecoach enrol); None: the sidecar's agent, if enrolled
     scenario: str | None = None  # a shipped card id ("long-hold") or a path to a .toml card
     cpu_threads: int = 0  # Whisper's threads; 0: CTranslate2's default. Batch workers set their share
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """One clip's Analysis plus what its HTML report draws besides the numbers: the audio as
+    decoded for the analysis (to embed) and each party's level and pitch track (to plot)."""
+
+    analysis: Analysis
+    tracks: tuple[Track, ...]
+    audio: audio.Audio
 
 
 @dataclass(frozen=True)
@@ -242,7 +257,7 @@ def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | No
                 text=" ".join(w.text for w in words),
                 words=n_words,
                 rate_wpm=pacing.rate_wpm(n_words, spoken),
-                rate_flag=bands.rate_flag(pacing.rate_wpm(n_words, spoken), n_words) if t.speaker == "agent" else None,
+                rate_flag=judge.rate_flag(pacing.rate_wpm(n_words, spoken), n_words) if t.speaker == "agent" else None,
                 level_dbfs=loudness.median_dbfs(party.act.frame_dbfs, mask),
                 latency_s=None,
                 pitch_hz=pitch.median_hz(party.f0, mask),
@@ -282,6 +297,13 @@ def sidecar_cues(path: str | Path) -> tuple[Cue, ...] | None:
         raise AudioError(f"{path}: the sidecar's cues are malformed ({e}); each needs start_s and end_s") from e
 
 
+def _tracks(parties: dict[str, _Party]) -> tuple[Track, ...]:
+    """Each party's plotted level and pitch, from its own frames, mask and F0 (customer first, so
+    the agent's line is drawn on top)."""
+    order = sorted(parties.values(), key=lambda p: p.name != "customer")
+    return tuple(party_track(p.name, p.act.frame_dbfs, p.act.frame_mask(), p.f0, hop_s=p.act.hop_s) for p in order)
+
+
 def analyze(
     path: str | Path,
     options: Options = Options(),
@@ -294,6 +316,17 @@ def analyze(
     ``words_cache``: words already decoded per channel ("agent" on a mono take, "left"/"right" on
     a stereo one) and decode window (incremental.py fills it while a take is recorded); windows
     not in it are decoded here, so the result is the same with or without it."""
+    return analyze_clip(path, options, on_progress=on_progress, words_cache=words_cache).analysis
+
+
+def analyze_clip(
+    path: str | Path,
+    options: Options = Options(),
+    *,
+    on_progress: Callable[[float, float], None] | None = None,
+    words_cache: dict[str, decode.Cache] | None = None,
+) -> Analyzed:
+    """``analyze``, keeping the decoded audio and the parties' level and pitch tracks for a report."""
     if options.agent_channel not in AGENT_CHANNELS:
         raise ValueError(f"agent_channel must be one of {AGENT_CHANNELS}")
     if options.layout not in ("auto", "mixed") or options.agent_speaks not in ("first", "second"):
@@ -302,141 +335,132 @@ def analyze(
     clip = audio.load(path)
     choice = transcribe.resolve_model(options.model, allow_download=options.allow_download)
     warnings = list(clip.warnings)
-    sr = clip.sr
 
     def model():
         return transcribe.load_model(choice.location, download=choice.download, cpu_threads=options.cpu_threads)
 
-    layout = "stereo" if clip.n_channels == 2 else "mono"
-    if layout == "stereo":
-        left, right = clip.channels
-        alike = audio.channels_alike(left, right)  # blockwise: np.corrcoef copies the whole call twice
-        if alike is not None and alike > DUPLICATE_CORRELATION:
-            warnings.append("both channels carry the same audio: treated as mono (agent only)")
-            layout = "mono"
-    agent_idx, chosen = 0, None
+    call = _measure_call(path, clip, card, model, options, on_progress, warnings, words_cache)
+    result = _result(path, clip, choice.label, call, warnings)
+    result = result if card is None else replace(result, scenario=coach(result, card))
+    return Analyzed(result, _tracks(call.parties), clip)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """Who was measured on which audio: the parties (agent, and the customer when heard on their
+    own channel or voice), the customer's speech (their segments, or the cues as played)."""
+
+    layout: str  # "stereo", "mono", "mono-cued", "mixed"
+    parties: dict[str, _Party]
+    customer_segments: list[Segment]
+    cues: tuple[Cue, ...] | None
+    agent_idx: int  # the agent's channel in the file (0 unless stereo)
+    chosen: AgentChannel | None
+    voices: VoiceSplit | None
+
+
+def _layout(clip: audio.Audio, warnings: list[str]) -> str:
+    """stereo (one party per channel) or mono; a stereo file with the same audio twice is mono."""
+    if clip.n_channels != 2:
+        return "mono"
+    alike = audio.channels_alike(*clip.channels)  # blockwise: np.corrcoef copies the whole call twice
+    if alike is not None and alike > DUPLICATE_CORRELATION:
+        warnings.append("both channels carry the same audio: treated as mono (agent only)")
+        return "mono"
+    return "stereo"
+
+
+def _measure_call(path, clip, card, model, options: Options, on_progress, warnings: list[str], words_cache=None) -> _Call:
+    """Measure every party once: two voices on one channel (--layout mixed), one party per
+    channel (stereo), or the agent alone (mono, with the customer's cues when logged)."""
+    layout = _layout(clip, warnings)
     passes = 2 if layout == "stereo" and options.layout != "mixed" else 1  # Whisper runs once per channel used
     total_s = clip.duration_s * passes
 
     def progress(offset_s: float) -> Callable[[float], None] | None:
         return None if on_progress is None else (lambda t: on_progress(offset_s + t, total_s))
 
-    mixed = voice_split = None
+    voice_split = None
     if options.layout == "mixed":
         mono = clip.channels.mean(axis=0) if clip.n_channels == 2 else clip.channels[0]
-        from . import voices
-
-        agent_name, profile = voices.for_clip(path, options.agent)
-        mixed = _split_mixed(mono, sr, model, options, progress(0.0), profile)
-        found = mixed if isinstance(mixed, diarize.Diarization) else mixed[2]
-        by = None if found.speakers is None else ("enrolled voice" if found.agent else "agent_speaks")
-        voice_split = VoiceSplit(found.speakers is not None, "pitch", found.separation, by,
-                                 agent_name if found.agent else None, "low", found.reason)  # fmt: skip
-        if isinstance(mixed, diarize.Diarization):
-            warnings.append(
-                f"--layout mixed: could not tell two voices apart ({mixed.reason}); analysed as the agent alone "
-                "(every voice on the recording counts as the agent; customer and latency numbers left out)"
-            )
-            mixed = None
-        layout, agent_idx = "mono", 0
-    if mixed is not None:
-        agent, customer, found = mixed
-        layout = "mixed"
-        hz = {"first": found.speakers.first_hz, "second": found.speakers.second_hz}
-        agent_is = found.agent or options.agent_speaks
-        other = "second" if agent_is == "first" else "first"
-        who = (f"the agent is the voice nearer {agent_name}'s enrolled voice" if found.agent
-               else f"the agent is the {agent_is} voice heard (--agent-speaks)")
-        if profile is not None and found.agent is None:
-            warnings.append(f"{agent_name}'s enrolled voice did not decide which voice is the agent; used --agent-speaks {agent_is}")
-        warnings.append(
-            f"two voices on one channel, told apart by pitch (agent {hz[agent_is]:.0f} Hz, customer {hz[other]:.0f} Hz, "
-            f"{found.separation:.1f} semitones apart; {who}): low confidence; "
-            "automatic speaker separation of phone speech errs about 30% of the time (pyannote on CALLHOME): "
-            "record one party per channel for exact numbers"
-        )
-    elif layout == "stereo":
+        pair, voice_split = _measure_mixed(path, mono, clip.sr, model, options, progress(0.0), warnings)
+        if pair is not None:
+            return _Call("mixed", dict(zip(("agent", "customer"), pair)), pair[1].act.segments, None, 0, None, voice_split)
+        layout = "mono"
+    if layout == "stereo":
         agent, customer, chosen = _measure_pair(path, clip, card, model, options, progress, warnings, words_cache)
-        agent_idx = CHANNELS[chosen.channel]
-    else:
-        agent = _measure_channel("agent", clip.channels[agent_idx], sr, model, options, progress(0.0), words_cache)
-    parties = {"agent": agent}
-    customer_segments: list[Segment] = []
-    cues = (options.cues if options.cues is not None else sidecar_cues(path)) if layout == "mono" else None
-    if layout == "mixed":
-        parties["customer"] = customer
-        customer_segments = customer.act.segments
-    elif layout == "stereo":
-        parties["customer"] = customer
-        customer_segments = customer.act.segments
-        if not customer_segments:
+        if not customer.act.segments:
             warnings.append("the customer channel is silent: check --agent-channel, or record the customer on the other channel")
-    elif cues:
-        layout = "mono-cued"
-        customer_segments = [Segment(c.start_s, c.end_s) for c in cues]
-        agent, bleed_s = _without_cue_bleed(agent, cues)
-        parties["agent"] = agent
-        if bleed_s >= CUE_BLEED_WARN_S:
-            warnings.append(
-                f"{bleed_s:.1f} s of sound while the caller's lines played was not counted as the agent "
-                "(the cues reached the mic): practise with a headset so talking over the caller can be timed"
-            )
+        return _Call("stereo", {"agent": agent, "customer": customer}, customer.act.segments, None, CHANNELS[chosen.channel], chosen, None)
+    agent = _measure_channel("agent", clip.channels[0], clip.sr, model, options, progress(0.0), words_cache)
+    cues = options.cues if options.cues is not None else sidecar_cues(path)
+    if not cues:
+        return _Call("mono", {"agent": agent}, [], cues, 0, None, voice_split)
+    agent, bleed_s = _without_cue_bleed(agent, cues)
+    if bleed_s >= CUE_BLEED_WARN_S:
+        warnings.append(
+            f"{bleed_s:.1f} s of sound while the caller's lines played was not counted as the agent "
+            "(the cues reached the mic): practise with a headset so talking over the caller can be timed"
+        )
+    return _Call("mono-cued", {"agent": agent}, [Segment(c.start_s, c.end_s) for c in cues], cues, 0, None, voice_split)
 
+
+def _measure_mixed(path, mono, sr, model, options: Options, on_progress, warnings: list[str]) -> tuple[tuple[_Party, _Party] | None, VoiceSplit]:
+    """Both parties from one channel told apart by pitch (agent, customer), or None when the voices
+    could not be told apart; how they were split either way, with a warning saying how sure."""
+    from . import voices
+
+    agent_name, profile = voices.for_clip(path, options.agent)
+    mixed = _split_mixed(mono, sr, model, options, on_progress, profile)
+    found = mixed if isinstance(mixed, diarize.Diarization) else mixed[2]
+    by = None if found.speakers is None else ("enrolled voice" if found.agent else "agent_speaks")
+    voice_split = VoiceSplit(found.speakers is not None, "pitch", found.separation, by,
+                             agent_name if found.agent else None, "low", found.reason)  # fmt: skip
+    if isinstance(mixed, diarize.Diarization):
+        warnings.append(
+            f"--layout mixed: could not tell two voices apart ({mixed.reason}); analysed as the agent alone "
+            "(every voice on the recording counts as the agent; customer and latency numbers left out)"
+        )
+        return None, voice_split
+    agent, customer, found = mixed
+    hz = {"first": found.speakers.first_hz, "second": found.speakers.second_hz}
+    agent_is = found.agent or options.agent_speaks
+    other = "second" if agent_is == "first" else "first"
+    who = (f"the agent is the voice nearer {agent_name}'s enrolled voice" if found.agent
+           else f"the agent is the {agent_is} voice heard (--agent-speaks)")  # fmt: skip
+    if profile is not None and found.agent is None:
+        warnings.append(f"{agent_name}'s enrolled voice did not decide which voice is the agent; used --agent-speaks {agent_is}")
+    warnings.append(
+        f"two voices on one channel, told apart by pitch (agent {hz[agent_is]:.0f} Hz, customer {hz[other]:.0f} Hz, "
+        f"{found.separation:.1f} semitones apart; {who}): low confidence; "
+        "automatic speaker separation of phone speech errs about 30% of the time (pyannote on CALLHOME): "
+        "record one party per channel for exact numbers"
+    )
+    return (agent, customer), voice_split
+
+
+def _result(path, clip: audio.Audio, model_label: str, call: _Call, warnings: list[str]) -> Analysis:
+    """Turns, latencies and each party's numbers from the measured call, as one Analysis."""
+    layout, parties, customer_segments = call.layout, call.parties, call.customer_segments
+    agent = parties["agent"]
     split = turns.MONO_TURN_GAP_S if layout == "mono" else None
     raw_turns = turns.build_turns({"agent": agent.act.segments, "customer": customer_segments}, split_gap_s=split)
-    turn_rows, lat = _turn_rows(raw_turns, parties, cues)
+    turn_rows, lat = _turn_rows(raw_turns, parties, call.cues)
     first_agent = next((t for t, r in zip(raw_turns, turn_rows) if t.speaker == "agent" and not r.backchannel), None)
     first_customer = next((t for t in raw_turns if t.speaker == "customer"), None)
-
     agent_stats = _speaker_stats(agent, customer_segments, first_agent)
-    if agent_stats.fillers is not None and agent_stats.fillers.reason:
-        warnings.append(f"fillers: {agent_stats.fillers.reason}")
-    if agent_stats.rate_reason and agent_stats.rate_wpm is not None:
-        warnings.append(f"speaking rate unsure: {agent_stats.rate_reason}")
     customer_stats = None
     if "customer" in parties:
         customer_stats = _speaker_stats(parties["customer"], agent.act.segments, first_customer)
-
     latency = turns.latency_stats([v for v in lat if v is not None])
-    op = agent_stats.opening
-    if op is not None and op.confidence != "high":
-        warnings.append(f"opening pace {'withheld' if op.rate_wpm is None else 'unsure'}: {op.reason}")
-    if not agent.act.segments:
-        warnings.append("no speech found on the agent channel: nothing to measure")
-    elif not agent.placed:
-        warnings.append("speech activity found but Whisper recognised no words: check the language and the model")
-    for name, party in parties.items():
-        for e in party.estimates:
-            warnings.append(
-                f"{name} turn at {mmss(e.start_s)}: Whisper found no words in "
-                f"{e.end_s - e.start_s:.1f} s of clear speech, even decoded alone; {e.words} words estimated "
-                f"from {e.nuclei} syllable nuclei ({decode.SYLLABLES_PER_WORD} per word) and counted in rate_wpm"
-            )
-    if latency is None and layout != "mono" and agent.act.segments:
-        warnings.append("response latency not measurable: no customer turn is followed by an agent turn")
-    elif layout == "mono" and agent.act.segments:
-        warnings.append("agent-only clip without cues: response latency not measurable (first_response_s is time to first word)")
-    for name, party in parties.items():
-        if party.act.segments and party.act.loud_dbfs < QUIET_LOUD_DBFS:
-            warnings.append(
-                f"{name} speech is very quiet (peaks at {party.act.loud_dbfs:.0f} dBFS): move closer to the mic or raise the input gain"
-            )
-    if layout == "stereo":
-        channel_names = {agent_idx: "agent channel", 1 - agent_idx: "customer channel"}
-    elif clip.n_channels == 1:
-        channel_names = {0: "the recording" if layout == "mixed" else "agent channel"}
-    else:  # a stereo file read as one party or as two voices mixed
-        channel_names = {0: "left channel", 1: "right channel"}
-    for idx, share in enumerate(clip.clipped_fraction):
-        if share > CLIPPED_SHARE:
-            name = channel_names[idx]
-            warnings.append(f"{name} clips: {share * 100:.1f}% of samples at full scale; lower the input gain")
+    _measure_warnings(call, agent_stats, latency, warnings)
+    _clipping_warnings(clip, call, warnings)
     words = sorted((p.word for party in parties.values() for p in party.placed), key=lambda w: w.start_s)
     both = layout in ("stereo", "mixed")
-    result = Analysis(
+    return Analysis(
         source=str(path),
         duration_s=round(clip.duration_s, 3),
-        model=choice.label,
+        model=model_label,
         layout=layout,
         agent=agent_stats,
         customer=customer_stats,
@@ -448,8 +472,70 @@ def analyze(
         words=words,
         warnings=warnings,
         segments={"agent": agent.act.segments, **({"customer": customer_segments} if customer_segments else {})},
-        agent_channel=chosen,
-        voices=voice_split,
+        agent_channel=call.chosen,
+        voices=call.voices,
         recording=Recording(clip.source_sr, {name: round(p.act.loud_dbfs - p.act.floor_dbfs, 1) for name, p in parties.items()}),
+        nudges=_nudge_outcomes(path, agent),
     )
-    return result if card is None else replace(result, scenario=coach(result, card))
+
+
+def _nudge_outcomes(path, agent: _Party) -> list[NudgeOutcome] | None:
+    """The live line's nudges logged in the take's sidecar, each judged on the take (analysis/nudges.py);
+    None when the take was not recorded with nudges on."""
+    from .sidecar import read_sidecar
+
+    fired = (read_sidecar(path) or {}).get("nudges") if Path(path).exists() else None
+    if not isinstance(fired, list):
+        return None
+    act = agent.act
+    nuclei_s = syllables.nucleus_times(act.frame_dbfs, act.frame_mask(), agent.f0, hop_s=act.hop_s)
+    try:
+        return nudges.outcomes(fired, act.segments, nuclei_s, syllables_per_word=decode.SYLLABLES_PER_WORD)
+    except (TypeError, KeyError, ValueError) as e:
+        raise AudioError(f"{path}: the sidecar's nudges are malformed ({e}); each needs kind and at_s") from e
+
+
+def _measure_warnings(call: _Call, agent_stats: SpeakerStats, latency, warnings: list[str]) -> None:
+    """What the numbers cannot vouch for: unsure fillers, rate and opening, no speech or no words,
+    word counts estimated from the signal, latency not measurable, speech too quiet."""
+    agent = call.parties["agent"]
+    if agent_stats.fillers is not None and agent_stats.fillers.reason:
+        warnings.append(f"fillers: {agent_stats.fillers.reason}")
+    if agent_stats.rate_reason and agent_stats.rate_wpm is not None:
+        warnings.append(f"speaking rate unsure: {agent_stats.rate_reason}")
+    op = agent_stats.opening
+    if op is not None and op.confidence != "high":
+        warnings.append(f"opening pace {'withheld' if op.rate_wpm is None else 'unsure'}: {op.reason}")
+    if not agent.act.segments:
+        warnings.append("no speech found on the agent channel: nothing to measure")
+    elif not agent.placed:
+        warnings.append("speech activity found but Whisper recognised no words: check the language and the model")
+    for name, party in call.parties.items():
+        for e in party.estimates:
+            warnings.append(
+                f"{name} turn at {mmss(e.start_s)}: Whisper found no words in "
+                f"{e.end_s - e.start_s:.1f} s of clear speech, even decoded alone; {e.words} words estimated "
+                f"from {e.nuclei} syllable nuclei ({decode.SYLLABLES_PER_WORD} per word) and counted in rate_wpm"
+            )
+    if latency is None and call.layout != "mono" and agent.act.segments:
+        warnings.append("response latency not measurable: no customer turn is followed by an agent turn")
+    elif call.layout == "mono" and agent.act.segments:
+        warnings.append("agent-only clip without cues: response latency not measurable (first_response_s is time to first word)")
+    for name, party in call.parties.items():
+        if party.act.segments and party.act.loud_dbfs < QUIET_LOUD_DBFS:
+            warnings.append(
+                f"{name} speech is very quiet (peaks at {party.act.loud_dbfs:.0f} dBFS): move closer to the mic or raise the input gain"
+            )
+
+
+def _clipping_warnings(clip: audio.Audio, call: _Call, warnings: list[str]) -> None:
+    """A warning per channel with audible distortion (more than CLIPPED_SHARE at full scale)."""
+    if call.layout == "stereo":
+        channel_names = {call.agent_idx: "agent channel", 1 - call.agent_idx: "customer channel"}
+    elif clip.n_channels == 1:
+        channel_names = {0: "the recording" if call.layout == "mixed" else "agent channel"}
+    else:  # a stereo file read as one party or as two voices mixed
+        channel_names = {0: "left channel", 1: "right channel"}
+    for idx, share in enumerate(clip.clipped_fraction):
+        if share > CLIPPED_SHARE:
+            warnings.append(f"{channel_names[idx]} clips: {share * 100:.1f}% of samples at full scale; lower the input gain")

@@ -23,10 +23,11 @@ import numpy as np
 
 from .console import LevelMeter, StdinLines
 from .errors import AudioError, ScenarioError
-from .sidecar import read_sidecar, sidecar_path, write_sidecar
+from .live import ECHO_GUARD_S  # ignore the input this long after a cue ends: the speaker's tail and room echo
+from .norms import DEFAULT
+from .sidecar import sidecar_path, update_sidecar
 
 SPEECH_DBFS = -45.0  # a 0.05 s block louder than this counts as the agent talking (close mic)
-ECHO_GUARD_S = 0.4  # ignore the input this long after a cue ends: the speaker's tail and room echo
 REPLY_PAUSE_S = 1.2  # the agent has answered once they paused this long after speaking
 END_PAUSE_S = 4.0  # after the last cue, this long a pause ends the act
 _TAKE = re.compile(r"^take-(\d+)\.wav$")
@@ -46,6 +47,8 @@ class PracticeOptions:
     device: str | None = None
     rate_hz: int = 16000
     analysis: Any = None  # pipeline.Options for the debrief; None: defaults
+    history: str | None = None  # the practice history the debriefed take is recorded in (None: not recorded)
+    nudges: bool = True  # the live line's nudges: False shows and logs none
 
 
 def take_folder(options: PracticeOptions, card) -> Path:
@@ -102,6 +105,7 @@ class CueScheduler:
     stop: threading.Event
     options: PracticeOptions
     meter_view: LevelMeter
+    live: Any = None  # live.LiveAnalyser: told when each cue plays and ends (the pause timer, no echo in the rate)
     state: str = "lead"
     index: int = 0
     cue_end_at_s: float = 0.0
@@ -109,16 +113,20 @@ class CueScheduler:
     quiet_since_s: float | None = None
     log: list[str] = field(default_factory=list)
 
-    def _play(self) -> None:
+    def _play(self, elapsed_s: float) -> None:
         self.playback.play(self.index, self.clips[self.index], self.texts[self.index])
         self.state = "playing"
+        if self.live is not None:
+            self.live.cue_playing(elapsed_s)
 
     def __call__(self, meter, elapsed_s: float) -> None:
         self.meter_view(meter, elapsed_s)
         if self.state == "lead" and elapsed_s >= self.options.lead_in_s:
-            self._play()
+            self._play(elapsed_s)
         elif self.state == "playing" and self.index in self.playback.ended:
             self.state, self.cue_end_at_s, self.heard, self.quiet_since_s = "waiting", elapsed_s, False, None
+            if self.live is not None:
+                self.live.cue_ended(elapsed_s)
         elif self.state == "waiting":
             waited_s = elapsed_s - self.cue_end_at_s
             if waited_s < ECHO_GUARD_S:
@@ -136,7 +144,7 @@ class CueScheduler:
                     self.stop.set()
                 else:
                     self.index += 1
-                    self._play()
+                    self._play(elapsed_s)
 
 
 class Session:
@@ -184,26 +192,29 @@ class Session:
             self.err.write("\r" + " " * 40 + "\r")
 
     def act(self, n: int, path: Path):
+        from .live import LiveAnalyser
         from .record import Playback, record
 
         o = self.options
         meta = {"agent": o.agent, "scenario": self.card.id, "take": n, "kind": "take"}
-        meter = LevelMeter(self.err, limit_s=o.act_s, intro=f"== Act: take {n} -> {path} (Enter stops) ==")
+        live = LiveAnalyser(rate_hz=o.rate_hz, norms=getattr(self.card, "norms", None) or DEFAULT, nudges=o.nudges)
+        meter = LevelMeter(self.err, limit_s=o.act_s, intro=f"== Act: take {n} -> {path} (Enter stops) ==", live=live)
         stop = self.keys.stop_on_enter()
         playback, on_tick = None, meter
         if o.cues:
             clips = cue_clips(self.card, o.rate_hz)
             playback = Playback(o.rate_hz)
-            on_tick = CueScheduler(playback, clips, list(self.card.customer_lines), stop, o, meter)
-        # issue 15 (decode helper): words are decoded while the take goes on, for an instant debrief
-        self.incremental = None
+            on_tick = CueScheduler(playback, clips, list(self.card.customer_lines), stop, o, meter, live)
+        listeners = [live.feed]
+        self.incremental = None  # words decoded while the take goes on, for a debrief at the stop (incremental.py)
         if o.debrief:
             from .incremental import Incremental
 
             self.incremental = Incremental(_analysis_options(o.analysis, self.card, self.ref), sr=o.rate_hz, channels=1)
+            listeners.append(self.incremental.feed)
         take = record(path, seconds=o.act_s, device=o.device, rate_hz=o.rate_hz, stop=stop,
-                      playback=playback, on_tick=on_tick, sidecar=meta,
-                      on_block=None if self.incremental is None else self.incremental.feed)
+                      playback=playback, on_tick=on_tick, sidecar=meta, on_block=listeners,
+                      sidecar_at_end=lambda: {"nudges": live.fired} if o.nudges else {})  # fmt: skip
         self.keys.disarm()
         meter.done()
         for w in take.warnings:
@@ -236,14 +247,22 @@ class Session:
         else:
             result = analyze(path, _analysis_options(self.options.analysis, self.card, self.ref))
         self.say(render(result, "text").rstrip("\n"))
+        self._record(result, path)
         self.say("One thing you will do differently next take (one line, Enter to skip):", err=True)
         line = self.keys.get(None)
         commitment = (line or "").strip() or None
         if commitment:
-            data = read_sidecar(path) or {}
-            write_sidecar(path, {**data, "commitment": commitment})
+            update_sidecar(path, {"commitment": commitment})
             self.say(f"saved your commitment in {sidecar_path(path)}", err=True)
         return commitment
+
+    def _record(self, result, path: Path) -> None:
+        from .history import HistoryError, record
+
+        try:
+            record(self.options.history, result, path, agent=self.options.agent, scenario=self.card.id)
+        except HistoryError as e:  # the take and its debrief are safe on disk; the history can be filled later
+            self.say(f"warning: not recorded in the history: {e} ('voicecoach history import' adds it later)", err=True)
 
 
 def _brief_lines(card) -> list[tuple[str, str]]:

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from .sidecar import sidecar_path, write_sidecar
 
 FLUSH_EVERY_S = 1.0  # fsync cadence: a power cut loses at most this much
 STALL_S = 2.0  # no block from the device for this long: it stopped delivering audio
+TICK_S = 0.04  # on_tick cadence: the live line redraws every other tick, over 10 times a second
 CLIP_LEVEL = 0.999  # a sample at or above this magnitude is at full scale
 QUIET_DBFS = -50.0  # a take whose loudest 0.1 s block stays below this is too quiet to analyse
 QUIET_AFTER_S = 3.0  # warn about a quiet input only after this much audio
@@ -216,13 +217,17 @@ def _dbfs(x: float) -> float:
     return 20 * math.log10(x) if x > 0 else -math.inf
 
 
+BlockListener = Callable[[np.ndarray, int], None]  # (block: frames x channels float32, its first frame in the take)
+
+
 class _Writer(threading.Thread):
     def __init__(self, sf_file, blocks: queue.Queue, meter: Meter, max_frames: int | None, done: threading.Event,
-                 on_block: Callable[[np.ndarray], None] | None = None):
+                 listeners: Sequence[BlockListener] = ()):  # fmt: skip
         super().__init__(name="voicecoach-writer", daemon=True)
         self.file, self.blocks, self.meter, self.max_frames, self.done = sf_file, blocks, meter, max_frames, done
-        self.on_block = on_block  # issue 15 (decode helper): each block as written, e.g. incremental.Incremental.feed
+        self.listeners = list(listeners)
         self.error: Exception | None = None
+        self.listener_errors: list[str] = []
 
     def run(self) -> None:
         last_flush = time.monotonic()
@@ -236,9 +241,9 @@ class _Writer(threading.Thread):
                     data = data[: max(0, self.max_frames - self.meter.frames)]
                 if len(data):
                     self.file.write(data)
+                    start = self.meter.frames
                     self._measure(data, overflow)
-                    if self.on_block is not None:  # issue 15: the incremental transcriber's copy
-                        self.on_block(data)
+                    self._tell(data, start)
                 if time.monotonic() - last_flush >= FLUSH_EVERY_S:
                     self.file.flush()
                     last_flush = time.monotonic()
@@ -252,6 +257,16 @@ class _Writer(threading.Thread):
                 self.file.close()
             except Exception as e:  # the header update itself can fail on a full disk
                 self.error = self.error or e
+
+    def _tell(self, data: np.ndarray, start: int) -> None:
+        """Hand the block, once it is on its way to disk, to each ``on_block`` listener (the live
+        line, a background transcriber); a listener that fails is dropped, the take goes on."""
+        for listener in list(self.listeners):
+            try:
+                listener(data, start)
+            except Exception as e:  # a bug in a listener must never cost audio
+                self.listeners.remove(listener)
+                self.listener_errors.append(f"{getattr(listener, '__qualname__', listener)} stopped: {type(e).__name__}: {e}")
 
     def _measure(self, data: np.ndarray, overflow: bool) -> None:
         m = self.meter
@@ -277,21 +292,61 @@ def record(
     playback: Playback | None = None,
     on_tick: Callable[[Meter, float], None] | None = None,
     sidecar: dict[str, Any] | None = None,
-    on_block: Callable[[np.ndarray], None] | None = None,
+    on_block: Sequence[BlockListener] = (),
+    sidecar_at_end: Callable[[], dict[str, Any]] | None = None,
 ) -> Take:
     """Record from an input device to ``out`` (16-bit WAV) until ``seconds``, ``stop`` is set, Ctrl-C
-    or SIGTERM. ``on_tick(meter, elapsed_s)`` runs about ten times a second in the calling thread
-    (for a live meter; with ``playback``, also to schedule cues). Writes the sidecar at the start and
-    again at the end. ``on_block(frames x channels float32)`` gets every block as it is written
-    (issue 15: incremental transcription). Returns a Take; raises DeviceError/AudioError after saving what was captured."""
-    import soundfile as sf
-
-    sd = _sd()
+    or SIGTERM. ``on_tick(meter, elapsed_s)`` runs about 25 times a second in the calling thread
+    (for a live meter; with ``playback``, also to schedule cues). Each listener in ``on_block`` gets
+    every block (frames x channels float32) and its first frame, on the writer thread right after
+    the block is written: the one place the live analyser and a background transcriber subscribe.
+    Writes the sidecar at the start and again at the end, with ``sidecar_at_end()``'s keys added
+    (the live line's nudges). Returns a Take; raises DeviceError/AudioError after saving what was
+    captured."""
+    _sd()  # no PortAudio: say so before anything else
     path = check_output_path(out, force=force)
+    dev, out_dev = _devices(device, channels=channels, rate_hz=rate_hz, duplex=playback is not None)
+    started_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    meta = {**(sidecar or {}), "device": dev.name, "sample_rate_hz": rate_hz, "channels": channels,
+            "started_at": started_at, "duration_s": None}  # fmt: skip
+    sf_file = _open_wav(path, rate_hz=rate_hz, channels=channels)
+    header_live = _update_header_on_every_write(sf_file)
+    write_sidecar(path, meta)
+    blocks: queue.Queue = queue.Queue()
+    meter = Meter()
+    writer = _Writer(sf_file, blocks, meter, None if seconds is None else int(round(seconds * rate_hz)), threading.Event(), on_block)
+    writer.start()
+    try:
+        stopped_by, stream = _capture(dev, out_dev, blocks, writer, rate_hz=rate_hz, channels=channels, playback=playback,
+                                      stop=stop or threading.Event(), on_tick=on_tick)  # fmt: skip
+    finally:
+        blocks.put(None)
+        writer.join()
+    duration_s = meter.frames / rate_hz
+    warnings = _take_warnings(meter, duration_s, header_live=header_live) + writer.listener_errors
+    cues = _cue_times(playback, stream) if playback is not None else []
+    meta.update(duration_s=round(duration_s, 3), stopped_by=stopped_by)
+    if playback is not None:
+        meta["cues"] = cues
+    if sidecar_at_end is not None:
+        meta.update(sidecar_at_end())
+    try:
+        write_sidecar(path, meta)
+    except OSError as e:  # a full disk: the audio matters more than the final sidecar
+        warnings.append(f"{sidecar_path(path)}: could not be updated ({e.strerror or e})")
+    _raise_if_cut_short(path, dev, writer.error, stopped_by, duration_s)
+    peak = _dbfs(meter.peak) if meter.frames else None
+    return Take(str(path), dev.name, rate_hz, channels, started_at, round(duration_s, 3), stopped_by,
+                None if peak is None or math.isinf(peak) else round(peak, 1), meter.clipped_blocks, meter.overflows, cues, warnings)  # fmt: skip
+
+
+def _devices(device: str | int | None, *, channels: int, rate_hz: int, duplex: bool) -> tuple[DeviceInfo, DeviceInfo | None]:
+    """The input device (and the default output for a cued take), checked for these settings."""
+    sd = _sd()
     dev = find_device(device, kind="input")
     if channels > dev.max_input_channels:
         raise DeviceError(f"{dev.name}: has {dev.max_input_channels} input channel(s), not {channels}; use --channels {dev.max_input_channels}")
-    out_dev = find_device(None, kind="output") if playback is not None else None
+    out_dev = find_device(None, kind="output") if duplex else None
     try:
         sd.check_input_settings(device=dev.index, channels=channels, samplerate=rate_hz, dtype="float32")
         if out_dev is not None:
@@ -301,23 +356,24 @@ def record(
             f"{dev.name}: cannot record {channels} channel(s) at {rate_hz} Hz ({e}); try --rate 16000, 44100 or 48000 "
             f"(its default is {dev.default_rate_hz:.0f} Hz)"
         ) from e
+    return dev, out_dev
 
-    blocks: queue.Queue = queue.Queue()
-    meter = Meter()
-    done = stop or threading.Event()
-    reached = threading.Event()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-    meta = {**(sidecar or {}), "device": dev.name, "sample_rate_hz": rate_hz, "channels": channels,
-            "started_at": started_at, "duration_s": None}
+
+def _open_wav(path: Path, *, rate_hz: int, channels: int):
+    import soundfile as sf
+
     try:
-        sf_file = sf.SoundFile(str(path), "w", samplerate=rate_hz, channels=channels, subtype="PCM_16", format="WAV")
+        return sf.SoundFile(str(path), "w", samplerate=rate_hz, channels=channels, subtype="PCM_16", format="WAV")
     except (sf.LibsndfileError, RuntimeError, OSError) as e:
         raise AudioError(f"{path}: cannot create the file ({e}); choose another folder") from e
-    header_live = _update_header_on_every_write(sf_file)
-    write_sidecar(path, meta)
-    max_frames = None if seconds is None else int(round(seconds * rate_hz))
-    writer = _Writer(sf_file, blocks, meter, max_frames, reached, on_block)
-    writer.start()
+
+
+def _capture(dev, out_dev, blocks: queue.Queue, writer: _Writer, *, rate_hz: int, channels: int, playback: Playback | None,
+             stop: threading.Event, on_tick) -> tuple[str, Any]:  # fmt: skip
+    """Run the stream until the take ends; returns (what stopped it, the closed stream or None).
+    The callbacks only copy blocks into ``blocks`` (and cue samples out); SIGTERM is caught while
+    recording so the file is closed cleanly."""
+    sd = _sd()
 
     def on_input(indata, frames, t, status):
         blocks.put((indata.copy(), bool(status.input_overflow)))
@@ -339,30 +395,11 @@ def record(
                 stream = sd.InputStream(device=dev.index, channels=channels, samplerate=rate_hz, dtype="float32", callback=on_input)
             else:
                 stream = sd.Stream(device=(dev.index, out_dev.index), channels=(channels, 1), samplerate=rate_hz,
-                                   dtype="float32", callback=on_duplex)
+                                   dtype="float32", callback=on_duplex)  # fmt: skip
             stream.start()
         except sd.PortAudioError as e:
             raise DeviceError(f"{dev.name}: could not start recording ({e}); check the device is connected and not in use") from e
-        t0 = time.monotonic()
-        if on_tick is not None:
-            on_tick(meter, 0.0)
-        while True:
-            if reached.is_set():
-                stopped_by = "disk-error" if writer.error else "seconds"
-                break
-            if done.is_set():
-                stopped_by = "enter"
-                break
-            if got_sigterm.is_set():
-                stopped_by = "sigterm"
-                break
-            now = time.monotonic()
-            if not stream.active or now - meter.last_block_at > STALL_S and now - t0 > STALL_S:
-                stopped_by = "device-error"
-                break
-            if on_tick is not None:
-                on_tick(meter, meter.frames / rate_hz)
-            time.sleep(0.05)
+        stopped_by = _wait_for_the_end(stream, writer, rate_hz=rate_hz, stop=stop, sigterm=got_sigterm, on_tick=on_tick)
     except KeyboardInterrupt:
         stopped_by = "ctrl-c"
     finally:
@@ -372,42 +409,57 @@ def record(
                 stream.close()
             except Exception:  # the device may be gone already; the file matters more
                 pass
-        blocks.put(None)
-        writer.join()
         if old_term is not None:
             signal.signal(signal.SIGTERM, old_term)
+    return stopped_by, stream
 
-    duration_s = meter.frames / rate_hz
+
+def _wait_for_the_end(stream, writer: _Writer, *, rate_hz: int, stop: threading.Event, sigterm: threading.Event, on_tick) -> str:
+    """Tick every TICK_S until the take ends; returns why it ended."""
+    meter = writer.meter
+    t0 = time.monotonic()
+    if on_tick is not None:
+        on_tick(meter, 0.0)
+    while True:
+        if writer.done.is_set():  # it wrote ``seconds`` of audio, or could not write
+            return "disk-error" if writer.error else "seconds"
+        if stop.is_set():
+            return "enter"
+        if sigterm.is_set():
+            return "sigterm"
+        now = time.monotonic()
+        if not stream.active or now - meter.last_block_at > STALL_S and now - t0 > STALL_S:
+            return "device-error"
+        if on_tick is not None:
+            on_tick(meter, meter.frames / rate_hz)
+        time.sleep(TICK_S)
+
+
+def _take_warnings(meter: Meter, duration_s: float, *, header_live: bool) -> list[str]:
     warnings = []
     if not header_live:
         warnings.append("this soundfile version cannot keep the WAV header current while recording: "
-                        "a killed recorder leaves a file whose header must be repaired (sox can)")
+                        "a killed recorder leaves a file whose header must be repaired (sox can)")  # fmt: skip
     if meter.clipped_blocks:
         warnings.append(f"the input clipped in {meter.clipped_blocks} block(s): lower the input gain")
     if meter.loudest_dbfs < QUIET_DBFS and duration_s >= QUIET_AFTER_S:
         warnings.append(f"the input is very quiet (loudest {meter.loudest_dbfs:.0f} dBFS): move closer or raise the input gain")
     if meter.overflows:
         warnings.append(f"{meter.overflows} input overflow(s): audio was dropped by the device; close other programs")
-    cues = _cue_times(playback, stream) if playback is not None else []
-    meta.update(duration_s=round(duration_s, 3), stopped_by=stopped_by)
-    if playback is not None:
-        meta["cues"] = cues
-    try:
-        write_sidecar(path, meta)
-    except OSError as e:  # a full disk: the audio matters more than the final sidecar
-        warnings.append(f"{sidecar_path(path)}: could not be updated ({e.strerror or e})")
-    if writer.error is not None:
+    return warnings
+
+
+def _raise_if_cut_short(path: Path, dev: DeviceInfo, error: Exception | None, stopped_by: str, duration_s: float) -> None:
+    """A full disk or a vanished device: say so, after everything captured has been saved."""
+    if error is not None:
         import shutil
 
         full = shutil.disk_usage(path.parent).free < 1 << 16
-        raise AudioError(f"{path}: writing stopped after {duration_s:.1f} s ({'the disk is full' if full else writer.error}); "
-                         "the audio up to then is saved; free some disk space or record elsewhere")
+        raise AudioError(f"{path}: writing stopped after {duration_s:.1f} s ({'the disk is full' if full else error}); "
+                         "the audio up to then is saved; free some disk space or record elsewhere")  # fmt: skip
     if stopped_by == "device-error":
         raise DeviceError(f"{dev.name}: the device stopped delivering audio after {duration_s:.1f} s "
-                          f"(unplugged?); the take up to then is saved in {path}")
-    peak = _dbfs(meter.peak) if meter.frames else None
-    return Take(str(path), dev.name, rate_hz, channels, started_at, round(duration_s, 3), stopped_by,
-                None if peak is None or math.isinf(peak) else round(peak, 1), meter.clipped_blocks, meter.overflows, cues, warnings)
+                          f"(unplugged?); the take up to then is saved in {path}")  # fmt: skip
 
 
 def _update_header_on_every_write(sf_file) -> bool:

@@ -179,6 +179,24 @@ class Recording:
 
 
 @dataclass(frozen=True)
+class NudgeOutcome:
+    """A live nudge the take's recorder fired (the sidecar's ``nudges``) and whether the agent followed it.
+
+    kind "slower": ``rate_before_wpm`` / ``rate_after_wpm`` over the ``nudge_follow_s`` of speaking time
+    before and after ``at_s`` (words per minute estimated from syllable nuclei, as the live line shows
+    them); followed when the rate after is slower by at least the tempo JND (norms.tempo_noticeable_pct).
+    kind "breathe": ``pause_after_s`` is how long after the nudge the agent's next pause began; followed
+    when within ``nudge_follow_s``. ``followed`` None: too little speech after the nudge to tell."""
+
+    kind: str  # "slower" or "breathe"
+    at_s: float
+    followed: bool | None
+    rate_before_wpm: float | None = None
+    rate_after_wpm: float | None = None
+    pause_after_s: float | None = None
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything ``voicecoach analyze`` reports for one clip (JSON schema_version 1)."""
 
@@ -203,7 +221,24 @@ class Analysis:
     scenario: ScenarioResult | None = None
     agent_channel: AgentChannel | None = None  # stereo clips measured one party per channel; None otherwise
     recording: Recording | None = None
+    # the live line's nudges and whether each was followed; None: the take was not recorded with --nudges on
+    nudges: list[NudgeOutcome] | None = None
     schema_version: int = SCHEMA_VERSION
+
+
+@dataclass(frozen=True, eq=False)
+class Track:
+    """One party's level and pitch over the clip, the series the HTML report plots.
+
+    Not part of the JSON: ``pipeline.analyze_clip`` returns the tracks beside the Analysis, computed
+    from the very frames the numbers came from. Point i lies at ``times_s[i]`` (numpy arrays); level
+    is NaN outside the party's speech, pitch NaN there and on unvoiced frames.
+    """
+
+    speaker: str  # "agent" or "customer"
+    times_s: Any
+    level_dbfs: Any
+    pitch_hz: Any
 
 
 def _clean(value: Any) -> Any:
@@ -257,6 +292,10 @@ class BatchRow:
     agent_channel: str | None = None  # stereo: the channel measured as the agent (the clip's JSON says why)
     # metrics of the registry (voicecoach/metrics.py) shown in batches that have no column above
     extra_metrics: dict[str, float | None] = field(default_factory=dict)
+    targets_met: int | None = None  # the scenario card's targets met, of targets_checked judged (None: no card)
+    targets_checked: int | None = None
+    adjustment: str | None = None  # the debrief's one micro-adjustment
+    unsure: dict[str, str] = field(default_factory=dict)  # metric name -> why its number is in doubt (metrics.marks)
 
 
 @dataclass(frozen=True)

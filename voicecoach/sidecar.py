@@ -7,7 +7,10 @@ Written by ``record``/``practice``; read by ``analyze`` (cue times for latency o
 agent's channel of a stereo take) and ``batch`` (agent, scenario, take, agent's channel). Keys (all
 optional): agent, scenario, take, device, sample_rate_hz, channels, agent_channel ("left" or
 "right": written by ``record --channels 2 --agent-channel``), started_at (ISO 8601), duration_s,
-cues [{start_s, end_s, text}], commitment.
+cues [{start_s, end_s, text}], commitment, nudges [{kind, at_s, rate_wpm}] (the live line's nudges
+as they fired: kind "slower" or "breathe", at_s on the recording's clock, rate_wpm the live rate
+estimate then; present, maybe empty, when the take was recorded with ``--nudges on``; absent with
+``--nudges off``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ def read_sidecar(clip: str | os.PathLike) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise AudioError(f"{path}: sidecar must be a JSON object; fix or delete it")
     return data
+
+
+def update_sidecar(clip: str | os.PathLike, changes: dict[str, Any]) -> Path:
+    """Add or replace keys of a take's sidecar, keeping the rest."""
+    return write_sidecar(clip, {**(read_sidecar(clip) or {}), **changes})
 
 
 def write_sidecar(clip: str | os.PathLike, data: dict[str, Any]) -> Path:

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from .. import activity
 from ..results import Fillers
 
 # Filled pauses as DOMAIN.md names them, with Whisper's spellings; "mm-hm" and "uh-huh" are
@@ -83,12 +84,6 @@ def cepstra(x: np.ndarray, frames: np.ndarray, *, sr: int, hop_s: float) -> np.n
     return out
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    padded = np.concatenate(([False], mask, [False]))
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]  # [a, b)
-
-
 def held_vowels(
     x: np.ndarray,
     f0: np.ndarray,
@@ -141,7 +136,7 @@ def held_vowels(
     held = steady_pitch & (change <= max_change_db)
     # one jittery frame, or the join of "u" and "m", must not cut a filler in two
     bridge = int(round(BRIDGE_S / hop_s))
-    runs = _runs(held)
+    runs = [(a, b + 1) for a, b in activity.runs(held)]  # [a, b)
     merged: list[list[int]] = []
     for a, b in runs:
         if merged and a - merged[-1][1] <= bridge and voiced[merged[-1][1] : a].all():

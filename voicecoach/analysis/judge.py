@@ -90,6 +90,14 @@ def rate_word(rate_wpm: float | None, n: Norms = DEFAULT) -> str:
     return "slow" if rate_wpm < nlo else "fast"
 
 
+def slowed_down(before_wpm: float | None, after_wpm: float | None, n: Norms = DEFAULT) -> bool | None:
+    """Whether the agent followed a 'slower' nudge: the rate after is lower than before by at least
+    what a listener notices (the tempo JND, ``tempo_noticeable_pct``); None when either is missing."""
+    if before_wpm is None or after_wpm is None:
+        return None
+    return after_wpm < before_wpm and by_pct(n.tempo_noticeable_pct)(before_wpm, after_wpm)
+
+
 def latency_word(latency_s: float | None, n: Norms = DEFAULT) -> str:
     """'jump-in', 'quick', 'calm', 'long' or 'stall' for a response latency."""
     if latency_s is None:

@@ -29,6 +29,25 @@ def metric_change(metric: str, first: float | None, last: float | None, norms: N
     return MetricChange(metric, first, last, last - first, "about the same" if direction == "same" else direction)
 
 
+def exclusion(error: str | None, duration_s: float | None, agent_spoke: bool) -> tuple[str, str | None]:
+    """("ok", None), or why a take is no step of progress: ("broken" | "too short" | "no agent
+    speech", reason). The one rule for the batch's first-vs-latest and the history's trends."""
+    if error:
+        return "broken", error
+    if (duration_s or 0.0) < DEFAULT.min_take_s:
+        return "too short", f"{duration_s or 0.0:.1f} s long, under {DEFAULT.min_take_s:g} s"
+    if not agent_spoke:
+        return "no agent speech", "no words from the agent were heard"
+    return "ok", None
+
+
+def counts(row: BatchRow) -> bool:
+    """A batch row that is a step of progress: an analysed take (no rewind) passing ``exclusion``."""
+    if row.status != "ok" or row.kind != "take":
+        return False
+    return exclusion(None, row.duration_s, row.rate_wpm is not None)[0] == "ok"
+
+
 def _day(row: BatchRow) -> dt.date | None:
     if not row.started_at:
         return None
@@ -38,9 +57,18 @@ def _day(row: BatchRow) -> dt.date | None:
         return None
 
 
+def _ts(started_at: str | None) -> float:
+    """Seconds of an ISO time for ordering (a time without a zone is local; none or unreadable: first)."""
+    try:
+        t = dt.datetime.fromisoformat(started_at or "")
+    except ValueError:
+        return float("-inf")
+    return (t if t.tzinfo is not None else t.astimezone()).timestamp()
+
+
 def take_order(row: BatchRow) -> tuple:
     """Takes run in time order, then by take number, then by path."""
-    return (row.started_at or "", row.take if row.take is not None else 10**9, row.path)
+    return (_ts(row.started_at), row.take if row.take is not None else 10**9, row.path)
 
 
 def streaks(days: Iterable[dt.date]) -> tuple[int, int, int]:
@@ -64,7 +92,7 @@ def agent_progress(rows: list[BatchRow], targets: dict[str, Norms] | None = None
     out = []
     for agent in sorted(by_agent, key=lambda a: (a is None, a or "")):
         mine = by_agent[agent]
-        ok = sorted((r for r in mine if r.status == "ok" and r.kind == "take"), key=take_order)
+        ok = sorted((r for r in mine if counts(r)), key=take_order)  # a broken or 0.4 s fragment is never "latest"
         days = [d for d in map(_day, ok) if d is not None]
         practice, longest, current = streaks(days)
         by_scenario: dict[str | None, list[BatchRow]] = defaultdict(list)

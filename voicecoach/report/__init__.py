@@ -10,27 +10,27 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "text": text.render,
     "json": json_report.render,
     "markdown": markdown.render,
-    "html": html.render,  # html.render(analysis, media=report.media.load(...)) adds audio and plots
+    "html": html.render,  # html.render(analysis, media=report.media.of(analyzed)) adds audio and plots
 }
 
 COMPARE_RENDERERS: dict[str, Callable[..., str]] = {
     "text": compare_report.render_text,
     "json": json_report.render,
     "markdown": compare_report.render_markdown,
-    "html": html_compare.render,  # takes analyses=[...] and media=[...] for timelines and audio
+    "html": html_compare.render,  # takes analyses=[...] and media=[...] (report.media.of) for timelines and audio
 }
 
 CONTEXT_FORMATS = {"html"}  # renderers that accept extra keyword context (media, analyses)
 
 
-def render_clip(result: Any, fmt: str, clip: str, *, agent_channel: str = "left") -> str:
-    """Render one clip's Analysis; the HTML page also embeds the clip's audio and plots its level
-    and pitch (decoded again from ``clip``, which must be the file the Analysis came from)."""
+def render_clip(analyzed: Any, fmt: str) -> str:
+    """Render one clip (a ``pipeline.Analyzed``); the HTML page also embeds the audio the pipeline
+    decoded and plots the level and pitch tracks it measured (nothing is decoded again)."""
     if fmt != "html":
-        return render(result, fmt)
+        return render(analyzed.analysis, fmt)
     from . import media
 
-    return render(result, fmt, media=media.load(clip, result, agent_channel=agent_channel))
+    return render(analyzed.analysis, fmt, media=media.of(analyzed))
 
 
 def render(result: Any, fmt: str, **context: Any) -> str:

@@ -1,166 +1,148 @@
 """index.html for a batch: one self-contained page (no network assets), every string escaped.
 
 A sortable table of clips linking each clip's report, each agent's progression (first take vs
-latest take per scenario, practice streaks) and aggregates per scenario and per skill tag.
+latest take per scenario, practice streaks) and aggregates per scenario and per skill tag. The
+metric columns and the progression's metrics are the registry's (metrics.py: those in summary.csv,
+those in the progression), their labels and formats too; bands and thresholds are the norms'
+(norms.py; the summary carries no card, so the band columns are the default phone bands). The
+markup is ``templates/batch_index.html.j2`` (autoescaped); this module builds the values.
+With a practice history, each agent's trend per week over every take recorded there (this folder's
+and all others: ``history.progress.team`` rows, the registry's team metrics) closes the page.
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
-from ..analysis.bands import latency_band, rate_band
+from .. import metrics
+from ..analysis import judge
+from ..norms import DEFAULT, span
 from ..results import BatchSummary, GroupStats
+from . import templating
 
-_CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2430;max-width:1200px}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7e2}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{padding:.3rem .5rem;border-bottom:1px solid #e4e8ef;text-align:left;vertical-align:top}
-th{background:#f3f5f9;cursor:pointer;user-select:none}
-.wide{overflow-x:auto}td.notes{min-width:16rem;overflow-wrap:anywhere}
-th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.failed td{background:#fff1f0}.err{color:#a8071a}.muted{color:#6b7385}
-.better{color:#237804;font-weight:600}.worse{color:#a8071a;font-weight:600}
-.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d0d7e2;border-radius:6px;padding:.6rem .9rem}
-.card b{font-size:1.3rem;display:block}
-"""
-
-# Click a header to sort by it (numbers as numbers, empty cells last); click again to reverse.
-_JS = """
-document.querySelectorAll('table.sortable').forEach(function(t){
- t.querySelectorAll('th').forEach(function(th,i){th.addEventListener('click',function(){
-  var asc=th.getAttribute('aria-sort')!=='ascending';
-  t.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort')});
-  th.setAttribute('aria-sort',asc?'ascending':'descending');
-  var body=t.tBodies[0],rows=Array.prototype.slice.call(body.rows);
-  function key(r){var c=r.cells[i];return c?(c.getAttribute('data-v')!==null?c.getAttribute('data-v'):c.textContent.trim()):''}
-  rows.sort(function(a,b){var x=key(a),y=key(b);if(x===''||y===''){return x===y?0:(x===''?1:-1)}
-   var nx=parseFloat(x),ny=parseFloat(y),r=(!isNaN(nx)&&!isNaN(ny)&&isFinite(x)&&isFinite(y))?nx-ny:x.localeCompare(y);
-   return asc?r:-r});
-  rows.forEach(function(r){body.appendChild(r)});
- })})});
-"""
-
-_METRIC_LABELS = {
-    "rate_wpm": "speaking rate (wpm)",
-    "opening_rate_wpm": "opening rate (wpm)",
-    "latency_median_s": "response latency, median (s)",
-    "stalls": "stalls (> 3 s)",
-    "jump_ins": "jump-ins (< 0.2 s)",
-    "level_median_dbfs": "level, median (dBFS)",
-}
+CLIP_HEAD = ["clip", "agent", "scenario", "take", "recorded", "status", "duration (s)"]  # then the metrics, then:
+CLIP_TAIL = ["warnings / error"]
 
 
-def _e(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
+def heading(m: metrics.Metric) -> str:
+    """A metric's column heading: 'Speaking rate (wpm)', 'Stalls' (a count has no unit to name)."""
+    return m.label if m.unit in ("count", "share") else f"{m.label} ({m.unit})"
 
 
-def _num(value: float | int | None, digits: int = 1) -> str:
+def _num(value: float | int | None, fmt: str = "{:.1f}") -> dict[str, Any]:
+    """A sortable number cell: the raw value for sorting, the text to show (an int as it is)."""
     if value is None:
-        return '<td class="num" data-v=""><span class="muted">n/a</span></td>'
-    text = f"{value:.{digits}f}" if isinstance(value, float) else str(value)
-    return f'<td class="num" data-v="{_e(value)}">{_e(text)}</td>'
+        return {"value": None, "text": ""}
+    return {"value": value, "text": fmt.format(value) if isinstance(value, float) else str(value)}
 
 
-def _clip_table(summary: BatchSummary) -> str:
-    head = ["clip", "agent", "scenario", "take", "recorded", "status", "duration (s)", "rate (wpm)", "band",
-            "opening (wpm)", "latency median (s)", "latency p90 (s)", "level median (dBFS)", "warnings / error"]  # fmt: skip
-    out = ['<div class="wide"><table class="sortable" id="clips"><thead><tr>']
-    out += [f"<th>{_e(h)}</th>" for h in head]
-    out.append("</tr></thead><tbody>")
-    for r in summary.rows:
-        link = r.report_html or r.report_json
-        name = f'<a href="{_e(link)}">{_e(r.path)}</a>' if link else _e(r.path)
-        notes = f'<span class="err">{_e(r.error)}</span>' if r.error else "<br>".join(_e(w) for w in r.warnings)
-        status = _e(r.status) + (' <span class="muted">(reused)</span>' if r.cached else "")
-        if r.kind == "rewind":
-            status += ' <span class="muted">(rewind)</span>'
-
-        out.append(
-            f'<tr class="{_e(r.status)}"><td>{name}</td><td>{_e(r.agent or "unknown")}</td><td>{_e(r.scenario or "")}</td>'
-            f"{_num(r.take)}<td>{_e(r.started_at or '')}</td><td>{status}</td>{_num(r.duration_s)}{_num(r.rate_wpm, 0)}"
-            f"<td>{_e(rate_band(r.rate_wpm) if r.status == 'ok' else '')}</td>{_num(r.opening_rate_wpm, 0)}"
-            f"{_num(r.latency_median_s, 2)}{_num(r.latency_p90_s, 2)}{_num(r.level_median_dbfs)}<td class=\"notes\">{notes}</td></tr>"
-        )
-    out.append("</tbody></table></div>")
-    return "".join(out)
+def _clip_columns() -> list[str]:
+    """The metric columns: summary.csv's metrics, the speaking rate's band beside the rate."""
+    heads = []
+    for m in metrics.where(metrics.CSV):
+        heads += [heading(m)] + (["band"] if m is metrics.RATE else [])
+    return CLIP_HEAD + heads + CLIP_TAIL
 
 
-def _fmt(value: float | None, metric: str) -> str:
-    if value is None:
-        return "n/a"
-    if metric in ("stalls", "jump_ins"):
-        return str(int(value))
-    return f"{value:.2f}" if metric.endswith("_s") else f"{value:.0f}" if metric.endswith("_wpm") else f"{value:.1f}"
+def _clip_cells(r) -> list[dict[str, Any]]:
+    cells = []
+    for m in metrics.where(metrics.CSV):
+        cells.append(_num(metrics.row_value(r, m.name), m.fmt))
+        if m is metrics.RATE:
+            cells.append({"band": judge.rate_word(r.rate_wpm, DEFAULT) if r.status == "ok" else ""})
+    return cells
 
 
-def _agents(summary: BatchSummary) -> str:
-    if not summary.agents:
-        return "<p class='muted'>No clips.</p>"
+def _clip_rows(summary: BatchSummary) -> list[dict[str, Any]]:
+    return [{
+        "link": r.report_html or r.report_json, "path": r.path, "agent": r.agent or "unknown", "scenario": r.scenario or "",
+        "take": _num(r.take), "started_at": _when(r.started_at), "status": r.status, "cached": r.cached, "rewind": r.kind == "rewind",
+        "cells": [_num(r.duration_s)] + _clip_cells(r), "error": r.error, "warnings": list(r.warnings),
+    } for r in summary.rows]  # fmt: skip
+
+
+def _when(started_at: str | None) -> str:
+    """The clip's time as summary.csv writes it: ISO 8601 with its zone."""
+    from ..clock import iso_with_zone
+
+    try:
+        return iso_with_zone(started_at) if started_at else ""
+    except ValueError:
+        return started_at or ""
+
+
+def _trends(rows: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The history's team rows for this batch's agents: takes, last take and, per team metric, the
+    trend per week with its direction (judge.step: better / worse / same / changed / n/a)."""
+    if rows is None:
+        return None
+    cols = metrics.where(metrics.TEAM)
+    out = []
+    for r in rows:
+        cells = []
+        for m in cols:
+            t = r["trends"].get(m.name) or {"per_week": None, "direction": "n/a"}
+            text = "n/a" if t["per_week"] is None else f"{m.signed(t['per_week'])}/wk"
+            cells.append({"text": text, "direction": t["direction"]})
+        out.append({"agent": r["agent"] or "unknown", "skill": r["skill"], "takes": r["takes"], "last": _when(r["last_take"]), "cells": cells})
+    return {"head": [heading(m) for m in cols], "rows": out}
+
+
+def _plain(v: float | None, m: metrics.Metric) -> str:
+    return "n/a" if v is None else m.fmt.format(v)
+
+
+def _change(c) -> dict[str, str]:
+    """One row of an agent's first-vs-latest table (progression.metric_change), in the metric's format."""
+    m = metrics.get(c.metric)
+    return {"label": heading(m), "first": _plain(c.first, m), "last": _plain(c.last, m),
+            "change": "n/a" if c.change is None else m.signed(c.change), "verdict": c.verdict}  # fmt: skip
+
+
+def _agents(summary: BatchSummary) -> list[dict[str, Any]]:
     out = []
     for a in summary.agents:
-        who = a.agent or "unknown agent"
         streak = (
             f"{a.practice_days} practice day(s), longest streak {a.longest_streak_days} day(s), "
             f"current streak {a.current_streak_days} day(s), last practice {a.last_practice or 'n/a'}"
         )
-        out.append(f"<h3>{_e(who)}</h3><p>{_e(a.takes)} take(s), {_e(a.failed)} failed. {_e(streak)}</p>")
-        for s in a.scenarios:
-            title = f"{s.scenario or 'no scenario'}: {s.takes} processed take(s)"
-            if not s.changes:
-                out.append(f"<p><b>{_e(title)}</b>: one take, nothing to compare yet.</p>")
-                continue
-            out.append(f"<p><b>{_e(title)}</b>, {_e(s.first_path)} &rarr; {_e(s.last_path)}</p>")
-            out.append('<table class="sortable"><thead><tr><th>metric</th><th>first</th><th>latest</th><th>change</th><th>verdict</th></tr></thead><tbody>')
-            for c in s.changes:
-                change = "n/a" if c.change is None else ("+" if c.change > 0 else "") + _fmt(c.change, c.metric)
-                out.append(
-                    f"<tr><td>{_e(_METRIC_LABELS.get(c.metric, c.metric))}</td><td>{_e(_fmt(c.first, c.metric))}</td>"
-                    f"<td>{_e(_fmt(c.last, c.metric))}</td><td>{_e(change)}</td>"
-                    f'<td class="{_e(c.verdict)}">{_e(c.verdict)}</td></tr>'
-                )
-            out.append("</tbody></table>")
-    return "".join(out)
+        scenarios = [{"title": f"{s.scenario or 'no scenario'}: {s.takes} processed take(s)", "first_path": s.first_path,
+                      "last_path": s.last_path, "changes": [_change(c) for c in s.changes]} for s in a.scenarios]  # fmt: skip
+        out.append({"who": a.agent or "unknown agent", "takes": a.takes, "failed": a.failed, "streak": streak, "scenarios": scenarios})
+    return out
 
 
-def _groups(groups: list[GroupStats], label: str) -> str:
-    if not groups:
-        return f"<p class='muted'>No {_e(label)} groups.</p>"
-    out = [f'<table class="sortable"><thead><tr><th>{_e(label)}</th><th>clips</th><th>failed</th><th>agents</th>'
-           "<th>rate median (wpm)</th><th>opening median (wpm)</th><th>latency median (s)</th>"
-           "<th>latency band</th><th>% of clips at 130-175 wpm</th></tr></thead><tbody>"]  # fmt: skip
-    for g in groups:
-        share = None if g.in_band_share is None else round(100 * g.in_band_share)
-        out.append(
-            f"<tr><td>{_e(g.name)}</td>{_num(g.clips)}{_num(g.failed)}{_num(g.agents)}{_num(g.rate_wpm_median, 0)}"
-            f"{_num(g.opening_rate_wpm_median, 0)}{_num(g.latency_median_s, 2)}<td>{_e(latency_band(g.latency_median_s))}</td>"
-            f"{_num(share)}</tr>"
-        )
-    out.append("</tbody></table>")
-    return "".join(out)
+def _group_head() -> list[str]:
+    """The per-group columns: counts, the medians of the registry's rate, opening and latency, the
+    latency's band, and the share of clips in the neutral rate band (progression.group_stats)."""
+    latency = metrics.target_metric("latency")
+    medians = [f"{heading(m)}, median" for m in (metrics.RATE, metrics.OPENING, latency)]
+    return ["clips", "failed", "agents"] + medians + ["latency band", f"% of clips at {span(*DEFAULT.rate_neutral_wpm, 'wpm')}"]
 
 
-def render(summary: BatchSummary) -> str:
-    """The whole page as one string (inline CSS and JS, no external assets)."""
-    s = summary
-    cards = (
-        f'<div class="cards"><div class="card"><b>{_e(s.total)}</b>clips</div><div class="card"><b>{_e(s.ok)}</b>ok</div>'
-        f'<div class="card"><b>{_e(s.failed)}</b>failed</div><div class="card"><b>{_e(s.processed)}</b>analysed this run</div>'
-        f'<div class="card"><b>{_e(s.cached)}</b>reused</div></div>'
-    )
-    settings = ", ".join(f"{k} {v}" for k, v in s.settings.items())
-    notes = "".join(f"<li>{_e(w)}</li>" for w in s.warnings)
-    return (
-        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>{_e('voicecoach batch: ' + s.folder)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>voicecoach batch: {_e(s.folder)}</h1><p class='muted'>{_e(settings)}</p>{cards}"
-        + (f"<ul>{notes}</ul>" if notes else "")
-        + f"<h2>Clips</h2><p class='muted'>Click a column header to sort.</p>{_clip_table(s)}"
-        f"<h2>Agents: first take vs latest take</h2>{_agents(s)}"
-        f"<h2>By scenario</h2>{_groups(s.scenarios, 'scenario')}"
-        f"<h2>By skill tag</h2>{_groups(s.skills, 'skill tag')}"
-        f"<script>{_JS}</script></body></html>\n"
+def _groups(groups: list[GroupStats], label: str) -> dict[str, Any]:
+    latency = metrics.target_metric("latency")
+    rows = [{
+        "name": g.name, "cells": [_num(g.clips), _num(g.failed), _num(g.agents), _num(g.rate_wpm_median, metrics.RATE.fmt),
+                                  _num(g.opening_rate_wpm_median, metrics.OPENING.fmt), _num(g.latency_median_s, latency.fmt),
+                                  {"band": judge.latency_word(g.latency_median_s, DEFAULT)},
+                                  _num(None if g.in_band_share is None else round(100 * g.in_band_share))],
+    } for g in groups]  # fmt: skip
+    return {"label": label, "rows": rows}
+
+
+def render(summary: BatchSummary, trends: list[dict[str, Any]] | None = None) -> str:
+    """The whole page as one string (inline CSS and JS, no external assets); ``trends``: the
+    history's team rows of this batch's agents (None: no history)."""
+    return templating.render(
+        "batch_index.html.j2",
+        s=summary,
+        settings=", ".join(f"{k} {v}" for k, v in summary.settings.items()),
+        clip_head=_clip_columns(),
+        clips=_clip_rows(summary),
+        agents=_agents(summary),
+        limits=f"Jump-ins: answers under {DEFAULT.jump_in_s:g} s after the caller; stalls: silences over {DEFAULT.stall_s:g} s.",
+        group_head=_group_head(),
+        groups=[_groups(summary.scenarios, "scenario"), _groups(summary.skills, "skill tag")],
+        trends=_trends(trends),
     )

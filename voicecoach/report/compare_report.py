@@ -38,10 +38,7 @@ def value(v: float | None, unit: str) -> str:
 def change(m: MetricComparison) -> str:
     if m.change is None:
         return "n/a"
-    fmt = _fmt(m.name).lstrip("{:").rstrip("}").lstrip("+")
-    text = f"{m.change:+{fmt}}"
-    if float(text) == 0:  # no "-0.0"
-        text = "+" + text[1:]
+    text = metrics.signed(m.change, _fmt(m.name))
     if m.change_pct is not None:
         text += f" ({m.change_pct:+.0f}%)"
     return text

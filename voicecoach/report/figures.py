@@ -1,24 +1,32 @@
-"""Matplotlib figures for the HTML reports, as inline SVG (Agg backend, imported lazily).
+"""Matplotlib figures for the HTML reports, as inline SVG (imported lazily).
 
 Every time-axis figure uses the same width and margins so the plots line up under each other, and
 returns where its axes sit in the figure so a click on the page can be turned into a clip time.
+No pyplot: each figure is a ``matplotlib.figure.Figure`` on its own Agg canvas, so rendering leaves
+matplotlib's global state (figure registry, backend, rcParams) as it found it. The same figure gives
+the same bytes (fixed ``svg.hashsalt``, no date, comments and metadata stripped).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..analysis import bands
+from ..analysis import judge
+from ..norms import Norms, for_analysis
 from ..results import Analysis
 
 WIDTH_IN = 11.0
 LEFT, RIGHT = 0.085, 0.985  # axes margins as figure fractions, shared by every time-axis figure
 COLORS = {"agent": "#1f6fb2", "customer": "#8e5bb5", "opening": "#f08c00", "calm": "#2b8a3e", "warn": "#e8590c", "bad": "#c92a2a"}
-PAUSE_MIN_S = 0.25  # minimum silent pause: Goldman-Eisler; de Jong & Bosker 2013
+# a response latency's band word (judge.latency_word) as a status: the colour of its label here and
+# of its cell in the HTML transcripts
+LATENCY_STATUS = {"calm": "ok", "quick": "warn", "long": "warn", "jump-in": "bad", "stall": "bad"}
+STATUS_COLORS = {"ok": COLORS["calm"], "warn": COLORS["warn"], "bad": COLORS["bad"]}
 
 
 @dataclass(frozen=True)
@@ -40,14 +48,33 @@ class Figure:
     axes: list[Axes]
 
 
-def _plt():
-    import matplotlib
+# Read while the figure is built (font size, spines) and saved (svg.*): svg.fonttype and
+# svg.hashsalt have no savefig argument, so the style is applied with rc_context around both, which
+# restores every rcParam on the way out.
+STYLE = {"svg.fonttype": "none", "svg.hashsalt": "voicecoach", "font.size": 9,
+         "axes.spines.top": False, "axes.spines.right": False}  # fmt: skip
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
-    return plt
+def _styled(draw):
+    """Build and save the figure under STYLE (matplotlib.rc_context), leaving rcParams untouched."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context(STYLE):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _new(figsize: tuple[float, float]):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
+    fig = MplFigure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _plain(text: str) -> str:
@@ -60,23 +87,24 @@ _METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-def _finish(plt, fig, t1_s: float, takes: list[int]) -> Figure:
+def _finish(fig, t1_s: float, takes: list[int]) -> Figure:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     boxes = [Axes(take, ax.get_position().y0, ax.get_position().y1) for take, ax in zip(takes, fig.axes)]
-    plt.close(fig)
     svg = _COMMENT.sub("", _METADATA.sub("", _HEADER.sub("", buf.getvalue(), count=1)))
     return Figure(svg.strip(), LEFT, RIGHT, 0.0, t1_s, boxes)
 
 
-def _latency_color(latency_s: float) -> str:
-    band = bands.latency_band(latency_s)
-    return COLORS["calm"] if band == "calm" else COLORS["bad"] if band in ("jump-in", "stall") else COLORS["warn"]
+def latency_status(latency_s: float | None, n: Norms) -> str:
+    """'ok' (calm), 'warn' (quick or long), 'bad' (jump-in or stall) under ``n``; '' when not measured."""
+    return LATENCY_STATUS.get(judge.latency_word(latency_s, n), "")
 
 
 def _lane(ax, analysis: Analysis, segments: dict[str, list] | None) -> None:
     """Customer lane (y=1) above the agent lane (y=0): turns light, speech activity solid, the gaps
-    inside a turn are its pauses; each response latency labelled; the opening sentence highlighted."""
+    inside a turn are its pauses; each response latency labelled (coloured by the clip's norms: its
+    scenario card's, else the defaults); the opening sentence highlighted."""
+    n = for_analysis(analysis)
     lanes = {"customer": 1, "agent": 0}
     for t in analysis.turns:
         y = lanes.get(t.speaker, 0)
@@ -94,7 +122,7 @@ def _lane(ax, analysis: Analysis, segments: dict[str, list] | None) -> None:
     for t in analysis.turns:
         if t.latency_s is None:
             continue
-        color = _latency_color(t.latency_s)
+        color = STATUS_COLORS[latency_status(t.latency_s, n)]
         ax.plot([t.start_s - t.latency_s, t.start_s], [0.5, 0.5], color=color, lw=1.5)
         ax.plot([t.start_s, t.start_s], [0.5, 0.2], color=color, lw=1)
         ax.text(t.start_s, 0.56, f"{t.latency_s:+.2f} s", color=color, fontsize=8, ha="center", va="bottom")
@@ -103,15 +131,16 @@ def _lane(ax, analysis: Analysis, segments: dict[str, list] | None) -> None:
     ax.grid(axis="x", alpha=0.3)
 
 
+@_styled
 def timeline(takes: list[tuple[str, Analysis, dict[str, list] | None]]) -> Figure:
     """The call on two lanes per take, stacked on one time axis (one take: one panel).
 
     ``takes``: (label, analysis, speech segments per speaker or None for turns only).
     """
-    plt = _plt()
     t1 = max((a.duration_s for _, a, _ in takes), default=1.0) or 1.0
     n = len(takes)
-    fig, axes = plt.subplots(n, 1, figsize=(WIDTH_IN, 0.5 + 1.55 * n), sharex=True, squeeze=False)
+    fig = _new((WIDTH_IN, 0.5 + 1.55 * n))
+    axes = fig.subplots(n, 1, sharex=True, squeeze=False)
     for ax, (label, analysis, segments) in zip(axes[:, 0], takes):
         _lane(ax, analysis, segments)
         if n > 1:
@@ -119,13 +148,14 @@ def timeline(takes: list[tuple[str, Analysis, dict[str, list] | None]]) -> Figur
     axes[-1, 0].set_xlim(0, t1)
     axes[-1, 0].set_xlabel("time (s)")
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=1 - 0.3 / (0.5 + 1.55 * n), bottom=0.45 / (0.5 + 1.55 * n), hspace=0.45)
-    return _finish(plt, fig, t1, list(range(n)))
+    return _finish(fig, t1, list(range(n)))
 
 
+@_styled
 def level_pitch(series: list, duration_s: float) -> Figure:
     """Speech level (dBFS, 20 ms RMS over speech frames) and pitch (Hz, voiced frames) over time."""
-    plt = _plt()
-    fig, (lv, f0) = plt.subplots(2, 1, figsize=(WIDTH_IN, 3.6), sharex=True)
+    fig = _new((WIDTH_IN, 3.6))
+    lv, f0 = fig.subplots(2, 1, sharex=True)
     for s in series:
         color = COLORS[s.speaker]
         lv.plot(s.times_s, s.level_dbfs, color=color, lw=0.9, label=s.speaker)
@@ -141,18 +171,22 @@ def level_pitch(series: list, duration_s: float) -> Figure:
         ax.grid(alpha=0.3)
     f0.set_xlim(0, duration_s or 1.0)
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.96, bottom=0.13, hspace=0.15)
-    return _finish(plt, fig, duration_s or 1.0, [0, 0])
+    return _finish(fig, duration_s or 1.0, [0, 0])
 
 
-def pace(analysis: Analysis) -> Figure:
-    """Agent pace per turn (words per minute of speaking time) against the phone target band."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 2.4))
-    lo, hi = bands.RATE_TARGET_WPM
-    nlo, nhi = bands.RATE_NEUTRAL_WPM
-    flo, fhi = bands.RATE_FLAG_WPM
+@_styled
+def pace(analysis: Analysis, norms: Norms | None = None) -> Figure:
+    """Agent pace per turn (words per minute of speaking time) against the target band of ``norms``
+    (default: the clip's, its scenario card's when it was coached), the neutral band around it and
+    the flag lines."""
+    n = norms or for_analysis(analysis)
+    fig = _new((WIDTH_IN, 2.4))
+    ax = fig.subplots()
+    lo, hi = n.rate_wpm
+    nlo, nhi = n.rate_neutral_wpm
+    flo, fhi = n.rate_flag_wpm
     ax.axhspan(nlo, nhi, color=COLORS["calm"], alpha=0.08, lw=0)
-    ax.axhspan(lo, hi, color=COLORS["calm"], alpha=0.18, lw=0, label=f"target {lo:.0f}-{hi:.0f} wpm")
+    ax.axhspan(lo, hi, color=COLORS["calm"], alpha=0.18, lw=0, label=f"target {n.rate_target()}")
     for flag in (flo, fhi):
         ax.axhline(flag, color=COLORS["bad"], ls="--", lw=0.8)
     rates = [flo, fhi]
@@ -173,13 +207,14 @@ def pace(analysis: Analysis) -> Figure:
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, frameon=False, ncols=2)
     ax.grid(axis="x", alpha=0.3)
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.86, bottom=0.2)
-    return _finish(plt, fig, analysis.duration_s or 1.0, [0])
+    return _finish(fig, analysis.duration_s or 1.0, [0])
 
 
+@_styled
 def bars(names: list[str], values: list[list[float | None]], labels: list[str], unit: str) -> Figure:
     """Small grouped bars of one metric across takes (the progression of 3+ takes)."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(WIDTH_IN / 2, 2.2))
+    fig = _new((WIDTH_IN / 2, 2.2))
+    ax = fig.subplots()
     x = np.arange(len(names))
     width = 0.8 / max(1, len(labels))
     for i, label in enumerate(labels):
@@ -192,4 +227,4 @@ def bars(names: list[str], values: list[list[float | None]], labels: list[str], 
     else:
         ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
-    return _finish(plt, fig, 1.0, [])
+    return _finish(fig, 1.0, [])

@@ -1,9 +1,8 @@
-"""What the HTML report shows besides the Analysis: the clip's audio and its per-frame series.
+"""What the HTML report shows besides the Analysis: the clip's audio and its level and pitch tracks.
 
-The Analysis carries numbers and the speech segments they came from, not signals. The HTML page
-needs the audio to embed and the level and pitch of every frame to plot, so this module decodes the
-clip again (``audio.load``) and computes those frame series over the Analysis's own segments (no
-second speech detection). No metric is computed here: the pipeline stays the one road for metrics.
+Both come from the pipeline (``pipeline.analyze_clip``): the audio as it was decoded for the
+analysis and the tracks computed from the frames the numbers came from. This module only encodes
+the audio for embedding; it never decodes a file or measures anything.
 """
 
 from __future__ import annotations
@@ -11,36 +10,22 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from .. import activity, audio
-from ..analysis import pitch
-from ..results import Analysis, Segment
+from ..results import Track
 
-PLOT_HOP_S = 0.02  # 20 ms per plotted point: smooth enough to read, small enough to embed
 MP3_COMPRESSION = 0.5  # libsndfile/LAME quality knob, 0 (best) .. 1 (smallest)
 
 
 @dataclass(frozen=True)
-class Series:
-    """One party's frame series on the clip's clock (NaN outside speech / unvoiced frames)."""
-
-    speaker: str  # "agent" or "customer"
-    times_s: np.ndarray
-    level_dbfs: np.ndarray
-    pitch_hz: np.ndarray
-
-
-@dataclass(frozen=True)
 class Media:
-    """The embeddable audio of one clip plus the series to plot."""
+    """The embeddable audio of one clip plus the tracks to plot."""
 
     audio_mime: str
     audio_b64: str
     duration_s: float
-    series: list[Series]
+    series: list[Track]
 
     @property
     def data_uri(self) -> str:
@@ -62,41 +47,13 @@ def encode_audio(channels: np.ndarray, sr: int) -> tuple[str, bytes]:
         return "audio/wav", buf.getvalue()
 
 
-LEVEL_SMOOTH_S = 0.1  # plot the level as heard over 100 ms, not every consonant dip of a 20 ms frame
+def embed(channels: np.ndarray, sr: int, tracks: tuple[Track, ...] | list[Track]) -> Media:
+    """The report's media from audio already decoded (channels x samples at ``sr``) and the tracks
+    the pipeline measured (``pipeline.analyze_clip``)."""
+    mime, data = encode_audio(channels, sr)
+    return Media(mime, base64.b64encode(data).decode("ascii"), channels.shape[-1] / sr, list(tracks))
 
 
-def _series(speaker: str, samples: np.ndarray, sr: int, segments: list[Segment]) -> Series:
-    """One party's level and pitch over the speech the pipeline measured (``segments``)."""
-    db = activity.speech_levels(samples, sr=sr)
-    mask = activity.segments_mask(segments, len(db), activity.HOP_S)
-    f0 = pitch.track(samples, sr=sr, hop_s=activity.HOP_S, frame_dbfs=db, speech=mask)
-    width = max(1, min(len(db), int(round(LEVEL_SMOOTH_S / activity.HOP_S))))  # a clip shorter than the window: its length
-    power = np.convolve(10.0 ** (db / 10.0), np.ones(width) / width, mode="same")
-    smooth = 10.0 * np.log10(np.maximum(power, 1e-20))
-    step = max(1, int(round(PLOT_HOP_S / activity.HOP_S)))
-    level = np.where(mask, smooth, np.nan)[::step]
-    return Series(speaker, np.arange(len(level)) * activity.HOP_S * step, level, f0[::step])
-
-
-def load(path: str | Path, analysis: Analysis, *, agent_channel: str = "left") -> Media:
-    """Decode ``path`` (the clip ``analysis`` was measured on) for embedding and plotting.
-
-    The agent's channel is the one the pipeline chose (``analysis.agent_channel``), else
-    ``agent_channel``; a clip the pipeline treated as mono (one channel, or a stereo file with the
-    same audio twice) plots its first channel as the agent.
-    """
-    clip = audio.load(path)
-    segs = analysis.segments
-    if analysis.agent_channel is not None:
-        agent_channel = analysis.agent_channel.channel
-    if analysis.layout == "stereo" and clip.n_channels == 2:
-        agent_idx = 1 if agent_channel == "right" else 0
-        sources = {"customer": clip.channels[1 - agent_idx], "agent": clip.channels[agent_idx]}
-    elif analysis.layout == "mixed":  # one channel, two voices: each party's speech as the pipeline split it
-        mono = clip.channels.mean(axis=0)
-        sources = {"customer": mono, "agent": mono}
-    else:
-        sources = {"agent": clip.channels[0]}
-    series = [_series(who, x, clip.sr, segs.get(who, [])) for who, x in sources.items()]
-    mime, data = encode_audio(clip.channels, clip.sr)
-    return Media(mime, base64.b64encode(data).decode("ascii"), clip.duration_s, series)
+def of(analyzed) -> Media:
+    """The media of one ``pipeline.Analyzed``: its decoded audio and its tracks."""
+    return embed(analyzed.audio.channels, analyzed.audio.sr, analyzed.tracks)

@@ -1,12 +1,14 @@
 """Reads the coaching block (``Analysis.scenario``) for the HTML and Markdown reports.
 
+For HTML it builds the values the ``debrief`` macro of ``templates/macros.html.j2`` lays out (the
+template escapes them).
+
 The block is a dataclass (or its dict form, from JSON); only the fields used here are read, and a
 missing field is simply not shown.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from ..results import Analysis
@@ -18,10 +20,6 @@ def get(obj: Any, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(name, default)
     return getattr(obj, name, default)
-
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def title(scenario: Any) -> str | None:
@@ -59,61 +57,47 @@ def evidence(scenario: Any) -> list[Any]:
     return list(items)
 
 
-def targets_html(scenario: Any) -> str:
+def _target_rows(scenario: Any) -> list[dict[str, str]]:
     rows = []
     for t in get(scenario, "targets") or []:
         status = str(get(t, "status") or "n/a")
-        cls = {"met": "better", "missed": "worse"}.get(status, "")
         measured = get(t, "measured")
-        value = "n/a" if measured is None else f"{float(measured):.2f} {get(t, 'unit') or ''}"
-        rows.append(
-            f"<tr><td>{_esc(get(t, 'name') or '')}</td><td class=\"num\">{_esc(value)}</td><td>{_esc(get(t, 'target') or '')}</td>"
-            f"<td class=\"{cls}\">{_esc(status)}</td><td>{_esc(get(t, 'reason') or '')}</td></tr>"
-        )
-    if not rows:
-        return ""
-    return "<table><tr><th>target</th><th>measured</th><th>aim</th><th>status</th><th>why</th></tr>" + "".join(rows) + "</table>"
+        rows.append({
+            "name": get(t, "name") or "", "aim": get(t, "target") or "", "reason": get(t, "reason") or "",
+            "value": "n/a" if measured is None else f"{float(measured):.2f} {get(t, 'unit') or ''}",
+            "status": status, "cls": {"met": "better", "missed": "worse"}.get(status, ""),
+        })  # fmt: skip
+    return rows
 
 
-def debrief_html(scenario: Any) -> str:
+def _evidence_rows(scenario: Any) -> list[dict[str, Any]]:
+    rows = []
+    for e in evidence(scenario):
+        found = bool(get(e, "found"))
+        when = get(e, "start_s")
+        rows.append({
+            "found": found, "category": get(e, "category") or "", "label": get(e, "label") or "",
+            "quote": get(e, "quote") or "", "note": get(e, "note") or ("not heard" if not found else ""),
+            "start": None if when is None else f"{float(when):.3f}", "at": "" if when is None else f"{float(when):.1f} s",
+        })  # fmt: skip
+    return rows
+
+
+def debrief_view(scenario: Any) -> dict[str, Any] | None:
+    """What the HTML debrief shows (scenario, strengths, micro-adjustment, notes, targets, evidence);
+    None when there is nothing to show."""
     if scenario is None:
-        return ""
+        return None
     strengths, adjust = debrief_lines(scenario)
-    parts = []
-    name = title(scenario)
-    if name:
-        parts.append(f"<p><b>Scenario:</b> {_esc(name)}</p>")
-    if strengths:
-        parts.append("<p><b>Strengths</b></p><ul>" + "".join(f"<li>{_esc(s)}</li>" for s in strengths) + "</ul>")
-    if adjust:
-        parts.append("<p><b>Micro-adjustment</b></p><ul>" + "".join(f"<li>{_esc(s)}</li>" for s in adjust) + "</ul>")
     block = get(scenario, "debrief")
-    for key, label in (("commitment", "Tiny commitment"), ("note", "Note")):
-        if get(block, key):
-            parts.append(f"<p><b>{label}:</b> {_esc(get(block, key))}</p>")
+    notes = [(label, get(block, key)) for key, label in (("commitment", "Tiny commitment"), ("note", "Note")) if get(block, key)]
     if get(scenario, "customer_tone_note"):
-        parts.append(f"<p><b>Customer tone:</b> {_esc(get(scenario, 'customer_tone_note'))}</p>")
-    targets = targets_html(scenario)
-    if targets:
-        parts.append(targets)
-    items = evidence(scenario)
-    if items:
-        rows = []
-        for e in items:
-            found = bool(get(e, "found"))
-            quote = get(e, "quote") or ""
-            when = get(e, "start_s")
-            cell = f"&ldquo;{_esc(quote)}&rdquo;" if quote else _esc(get(e, "note") or ("not heard" if not found else ""))
-            attrs = f' data-start="{float(when):.3f}" data-take="0" tabindex="0" style="cursor:pointer"' if when is not None else ""
-            rows.append(
-                f"<tr{attrs}><td>{'&#10003;' if found else '&#10007;'}</td><td>{_esc(get(e, 'category') or '')}</td>"
-                f"<td>{_esc(get(e, 'label') or '')}</td><td>{cell}</td>"
-                f"<td class=\"num\">{'' if when is None else f'{float(when):.1f} s'}</td></tr>"
-            )
-        parts.append("<table><tr><th></th><th>skill</th><th>what</th><th>quote</th><th>at</th></tr>" + "".join(rows) + "</table>")
-    if not parts and hasattr(scenario, "render_text"):
-        parts.append("<pre>" + _esc("\n".join(scenario.render_text(100))) + "</pre>")
-    return '<div class="debrief">' + "".join(parts) + "</div>" if parts else ""
+        notes.append(("Customer tone", get(scenario, "customer_tone_note")))
+    view = {"name": title(scenario), "strengths": strengths, "adjust": adjust, "notes": notes,
+            "targets": _target_rows(scenario), "evidence": _evidence_rows(scenario), "text": ""}  # fmt: skip
+    if not any(view.values()) and hasattr(scenario, "render_text"):
+        view["text"] = "\n".join(scenario.render_text(100))
+    return view if any(view.values()) else None
 
 
 def evidence_spans(a: Analysis) -> dict[int, list[tuple[int, int, str, str]]]:

@@ -6,8 +6,8 @@ import sys
 import time
 from typing import TextIO
 
-from .clock import mmss_whole
-from .results import BatchRow
+from ..clock import mmss_whole
+from ..results import BatchRow
 
 
 class Progress:
@@ -23,7 +23,7 @@ class Progress:
         self.total, self.cached, self.todo = total, cached, total - cached
         self.t0 = time.monotonic()
         if cached:
-            self._line(f"{cached} of {total} clips unchanged since the last run: reused (--force redoes them)")
+            self._line(f"{cached} of {total} clips unchanged since the last run: reused (--reanalyse redoes them)")
         self._bar()
 
     def row(self, row: BatchRow) -> None:

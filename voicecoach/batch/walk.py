@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .audio import SUFFIXES
-from .sidecar import read_sidecar, sidecar_path
+from ..audio import SUFFIXES
+from ..sidecar import read_sidecar, sidecar_path
 
 _TAKE = re.compile(r"^(?P<prefix>.*?)[-_ .]*take[-_ ]?(?P<n>\d+)$", re.IGNORECASE)
 _HASH_CHUNK = 1 << 20
@@ -81,7 +81,7 @@ def _from_name(stem: str) -> tuple[str | None, str | None, int | None]:
 
 
 def _mtime_iso(path: Path) -> str:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat(timespec="seconds")  # with its zone, as a sidecar's
 
 
 def clip_meta(path: Path, root: Path, *, default_scenario: str | None = None) -> ClipMeta:
