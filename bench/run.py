@@ -19,8 +19,10 @@ Clips are built from the bundled samples (samples/long_hold_take*.wav) into a te
    of recording a take (bench/history.py);                                  targets < 1 s, < 5 ms
 10. the live pace line of record/practice (bench/live.py): its CPU share while a take plays through
     the audio device in real time, target < 0.2 of one core; the line's redraws a second, >= 10.
+11. decode settings on real speech (bench/decode.py: WER and seconds per audio minute per setting;
+    with an audio device, stop-to-debrief of a 2-minute cued take vs analyze after the stop)
 
-Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries] [--skip-history] [--skip-live]
+Usage: .venv/bin/python bench/run.py [--repeats N] [--skip-long] [--skip-libraries] [--skip-history] [--skip-live] [--skip-decode]
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ TARGET_BATCH_SPEEDUP = 2.0
 TARGET_PEAK_GB = 1.5
 TARGET_STOP_S = 2.0
 
-# faster-whisper alone, exactly as voicecoach/transcribe.py calls it: one process, model loaded
-# once, every channel transcribed, segments and words consumed.
+# faster-whisper alone, as voicecoach called it before issue 15 (each channel whole, sequential,
+# beam 5): one process, model loaded once, every channel transcribed, segments and words consumed.
 BASELINE = r"""
 import sys, soundfile as sf, numpy as np
 from faster_whisper import WhisperModel
@@ -285,6 +287,24 @@ def bench_long(tmp: Path, minutes: float) -> dict:
     }
 
 
+def bench_decode() -> dict:
+    """bench/decode.py in its own process (it prints the README's "Decode settings" table); the
+    stop-to-debrief part only where PortAudio sees an input device and paplay exists."""
+    import shutil
+
+    cmd = [sys.executable, str(ROOT / "bench" / "decode.py"), "--calls", "2", "--repeats", "3"]
+    try:
+        import sounddevice as sd
+
+        if shutil.which("paplay") and any(d["max_input_channels"] > 0 for d in sd.query_devices()):
+            cmd.append("--stop")
+    except OSError:
+        pass
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    print(out, end="", flush=True)
+    return {"command": " ".join(cmd[1:]), "output": out.splitlines()}
+
+
 def _mark(ok: bool) -> str:
     return "ok  " if ok else "OVER"
 
@@ -298,6 +318,7 @@ def main() -> int:
     ap.add_argument("--skip-libraries", action="store_true", help="skip own code vs scipy/librosa (about 40 s)")
     ap.add_argument("--skip-history", action="store_true", help="skip the 300,000-take history (about two minutes)")
     ap.add_argument("--skip-live", action="store_true", help="skip the live pace line (60 s in real time)")
+    ap.add_argument("--skip-decode", action="store_true", help="skip bench/decode.py (decode settings, stop-to-debrief)")
     args = ap.parse_args()
     results: dict = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -357,6 +378,8 @@ def main() -> int:
 
             results["history"] = bench_history(tmp)
             print(report(results["history"]), flush=True)
+    if not args.skip_decode:
+        results["decode"] = bench_decode()
     results["bench_wall_s"] = round(time.perf_counter() - started, 1)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)

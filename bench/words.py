@@ -116,11 +116,11 @@ def run_strategy(model_fn, y: np.ndarray, strategy: str):
     if strategy == "span-only":
         saved, decode.CLEAR_SPEECH_S = decode.CLEAR_SPEECH_S, float("inf")  # no recovery
         try:
-            got = decode.channel_words(model_fn, y, SR, act.segments)
+            got = decode.channel_words(model_fn, y, SR, act.segments, strategy="channel", beam_size=5)
         finally:
             decode.CLEAR_SPEECH_S = saved
     else:
-        got = decode.channel_words(model_fn, y, SR, act.segments, per_stretch=strategy == "per-stretch",
+        got = decode.channel_words(model_fn, y, SR, act.segments, strategy="stretch" if strategy == "per-stretch" else "channel", beam_size=5,
                                    frame_dbfs=act.frame_dbfs, f0=f0, hop_s=act.hop_s)
     placed = pacing.assign_words(got.words, act.segments, "agent")
     return " ".join(p.word.text for p in placed), len(placed) + sum(e.words for e in got.estimates), got

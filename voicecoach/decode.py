@@ -5,8 +5,9 @@ short segment of clear speech altogether, and whether it does depends on where t
 (issue 11: the real prompt "One moment, please." was kept with the channel cut at 25.0 s and
 dropped with it cut at 25.125 s or at the clip's end). So this module:
 
-1. decodes the channel (``activity.transcription_spans``: one decode per span, or each stretch
-   of speech on its own: ``per_stretch``, measured in bench/words.py);
+1. decodes the channel: by default each stretch of speech on its own window, batched
+   (``stretch_clips``; or one decode per ``activity.transcription_spans`` span, or each stretch
+   sequentially: ``strategy``, measured in bench/decode.py);
 2. finds the stretches of clear speech (1 s or more, and a voice to Silero VAD) that got no word,
    and decodes each again on its own, with a little of the channel's own audio around it;
 3. if a stretch is still empty, estimates its words from the signal (syllable nuclei divided by
@@ -102,6 +103,96 @@ def _inside(words, bounds: tuple[float, float]):
     return [w for w in words if lo <= (w.start_s + w.end_s) / 2 <= hi]
 
 
+STRATEGIES = ("channel", "stretch", "batched", "packed")
+DEFAULT_STRATEGY = "packed"  # bench/decode.py (README "Decode settings"): about half the time of "channel", fewer word errors
+DEFAULT_BEAM_SIZE = 1  # beam 5: better in the phone band, but the bundled take 1 loses its opening (test_truth, test_compare)
+
+
+def stretch_clips(segments: list[Segment], duration_s: float) -> list[tuple[tuple[int, ...], tuple[float, float]]]:
+    """Each stretch's decode window(s): (segment indices, (start_s, end_s)), rounded to 10 ms.
+
+    A stretch gets its ``_alone_bounds`` window; one longer than a Whisper window (30 s) is cut
+    between segments, greedily from its start (a segment longer than 30 s alone into equal
+    pieces). A window depends only on its stretch and the pauses around it, so it is final as
+    soon as the stretch is followed by STRETCH_GAP_S of silence: incremental.py decodes it then."""
+    out = []
+    limit = transcribe.CLIP_MAX_S
+    for g in stretches(segments):
+        lo, hi = _alone_bounds(segments, g, duration_s)
+        pieces: list[tuple[list[int], float]] = [([g[0]], lo)]
+        for i in g[1:]:
+            seg, idx_lo = segments[i], pieces[-1][1]
+            if min(hi, seg.end_s + CONTEXT_PAD_S) - idx_lo > limit:
+                cut = (segments[i - 1].end_s + seg.start_s) / 2
+                pieces.append(([i], cut))
+            else:
+                pieces[-1][0].append(i)
+        for k, (idx, a) in enumerate(pieces):
+            b = pieces[k + 1][1] if k + 1 < len(pieces) else hi
+            n = max(1, int(np.ceil((b - a) / limit - 1e-9)))
+            step = (b - a) / n
+            for j in range(n):
+                out.append((tuple(idx), (round(a + j * step, 2), round(a + (j + 1) * step if j < n - 1 else b, 2))))
+    return out
+
+
+Cache = dict  # a decode unit (a tuple of windows) -> its words on the channel's clock; see incremental.py
+
+
+def packs(clips: list[tuple[tuple[int, ...], tuple[float, float]]]) -> list[tuple[tuple[float, float], ...]]:
+    """The windows of ``stretch_clips`` glued in order into units of at most one Whisper window
+    (30 s of audio): Whisper encodes 30 s whatever it is given, so a 3 s stretch decoded alone
+    costs a full window (bench/decode.py: "batched" vs "packed"). A unit is final once the next
+    window does not fit in it."""
+    out: list[list[tuple[float, float]]] = []
+    used = 0.0
+    for _, (a, b) in clips:
+        if out and used + (b - a) <= transcribe.CLIP_MAX_S:
+            out[-1].append((a, b))
+            used += b - a
+        else:
+            out.append([(a, b)])
+            used = b - a
+    return [tuple(p) for p in out]
+
+
+def _glued(samples, sr, unit) -> tuple[np.ndarray, list[tuple[float, float, float]]]:
+    """A unit's windows laid end to end: (audio, [(glued start, glued end, channel start)])."""
+    pieces, parts, at = [], [], 0
+    for a, b in unit:
+        piece = samples[int(round(a * sr)) : int(round(b * sr))]
+        pieces.append(piece)
+        parts.append((at / sr, (at + len(piece)) / sr, a))
+        at += len(piece)
+    return np.concatenate(pieces).astype(np.float32, copy=False), parts
+
+
+def _unglue(words, parts) -> list[transcribe.RawWord]:
+    """Words of one slot put back on the channel's clock, by the window their middle falls in."""
+    out = []
+    for w in words:
+        mid = (w.start_s + w.end_s) / 2
+        g0, _g1, a = min(parts, key=lambda p: 0.0 if p[0] <= mid <= p[1] else min(abs(mid - p[0]), abs(mid - p[1])))
+        shift = a - g0
+        out.append(transcribe.RawWord(w.text, max(a, w.start_s + shift), max(a, w.end_s + shift), w.probability))
+    return out
+
+
+def batched_words(model, samples, sr, units, *, language="en", beam_size=DEFAULT_BEAM_SIZE, initial_prompt=None,
+                  cache: Cache | None = None) -> list[transcribe.RawWord]:
+    """Words of every decode unit (a tuple of windows: ``packs``, or one window each), those in
+    ``cache`` taken from it; the rest decoded (BatchedInferencePipeline, one unit at a time, so a
+    unit's words never depend on what was decoded with it: incremental.py) and added to the cache."""
+    cache = {} if cache is None else cache
+    todo = [u for u in units if u not in cache]
+    for u in todo:  # one call per unit: the same arithmetic whichever units are decoded together
+        glued, parts = _glued(samples, sr, u)
+        found = transcribe.transcribe_clips(model(), glued, [(0.0, len(glued) / sr)], sr=sr, language=language,
+                                            beam_size=beam_size, initial_prompt=initial_prompt)
+        cache[u] = _unglue(found[0], parts)
+    return sorted((w for u in units for w in cache[u]), key=lambda w: w.start_s)
+
+
 def channel_words(
     model: Callable,
     samples: np.ndarray,
@@ -109,28 +200,40 @@ def channel_words(
     segments: list[Segment],
     *,
     language: str = "en",
-    beam_size: int = 5,
-    per_stretch: bool = False,
+    beam_size: int = DEFAULT_BEAM_SIZE,
+    strategy: str = DEFAULT_STRATEGY,
     frame_dbfs: np.ndarray | None = None,
     f0: np.ndarray | None = None,
     hop_s: float = activity.HOP_S,
     on_progress: Callable[[float], None] | None = None,
     initial_prompt: str | None = None,
+    cache: Cache | None = None,
 ) -> ChannelWords:
     """Whisper's words for one channel, on the channel's clock, with lost stretches recovered.
 
-    ``model`` is called to get the loaded model (loading is lazy). A stretch (segments closer than
-    1.5 s) with at least 1 s of speech, a voice to Silero VAD, whose decode held no word is decoded
-    again alone; one still empty gets an ``Estimate``: syllable nuclei (de Jong & Wempe) /
-    SYLLABLES_PER_WORD, rounded, at least 1. Estimates need ``frame_dbfs`` and ``f0`` (frame grid
-    ``hop_s``); without them an empty stretch stays empty. ``per_stretch`` decodes every stretch
-    alone from the start (bench/words.py compares the two; the default won on word counts and cost).
-    ``initial_prompt`` reaches transcribe.transcribe only when given."""
+    ``model`` is called to get the loaded model (loading is lazy). ``strategy`` (bench/decode.py
+    measures the three): "channel" decodes each ``activity.transcription_spans`` span sequentially,
+    then decodes again alone each stretch (segments closer than 1.5 s) with at least 1 s of speech
+    and a voice to Silero VAD whose decode held no word; "stretch" decodes every stretch alone,
+    sequentially; "batched" decodes every stretch's window (``stretch_clips``) alone, batched;
+    "packed" glues the windows into 30 s units (``packs``) decoded batched. Words of units found in
+    ``cache`` are reused. A stretch still empty gets an ``Estimate``: syllable
+    nuclei (de Jong & Wempe) / SYLLABLES_PER_WORD, rounded, at least 1. Estimates need
+    ``frame_dbfs`` and ``f0`` (frame grid ``hop_s``); without them an empty stretch stays empty.
+    ``initial_prompt`` reaches transcribe only when given."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}")
     duration_s = len(samples) / sr
     groups = stretches(segments)
     kw = dict(language=language, beam_size=beam_size, initial_prompt=initial_prompt)
     words: list[transcribe.RawWord] = []
-    if per_stretch:
+    if strategy in ("batched", "packed"):
+        clips = stretch_clips(segments, duration_s)
+        units = packs(clips) if strategy == "packed" else [(b,) for _, b in clips]
+        words = batched_words(model, samples, sr, units, cache=cache, **kw)
+        if on_progress is not None:
+            on_progress(duration_s)
+    elif strategy == "stretch":
         for g in groups:
             bounds = _alone_bounds(segments, g, duration_s)
             # a stretch longer than a span (10 min of talk without a 1.5 s pause) is cut like one
@@ -149,7 +252,7 @@ def channel_words(
         bounds = _alone_bounds(segments, g, duration_s)
         if vad.voiced_s(samples[int(bounds[0] * sr) : int(bounds[1] * sr)], sr=sr) < VOICE_MIN_S:
             continue  # a sound, not a voice: no words to find or estimate
-        if not per_stretch:  # per_stretch already decoded it alone
+        if strategy in ("channel", "packed"):  # "stretch" and "batched" already decoded it alone
             redecoded += 1
             again = _inside(_decode(model(), samples, sr, *bounds, **kw), bounds)
             if again:

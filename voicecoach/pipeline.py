@@ -44,7 +44,8 @@ class Options:
     model: str | None = None  # a CTranslate2 folder or a name under models/; None: bundled tiny.en
     allow_download: bool = False
     language: str = "en"
-    beam_size: int = 5
+    beam_size: int = decode.DEFAULT_BEAM_SIZE  # bench/decode.py chose it (README "Decode settings")
+    decode: str = decode.DEFAULT_STRATEGY  # how a channel is handed to Whisper: decode.STRATEGIES
     cues: tuple[Cue, ...] | None = None
     layout: str = "auto"  # "auto": stereo = one party per channel, mono = agent only; "mixed": two voices on one channel
     agent_speaks: str = "second"  # "mixed": is the agent the first or the second voice heard?
@@ -76,7 +77,8 @@ class _Party:
     estimates: tuple[decode.Estimate, ...] = ()  # stretches Whisper left empty, words counted from the signal
 
 
-def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
+def _measure_channel(name, samples, sr, model, options, on_progress, words_cache=None) -> _Party:
+    """``words_cache``: {channel name: decode.Cache}, words already decoded (incremental.py)."""
     act = activity.detect(samples, sr=sr, voice_prob=vad.speech_probability(samples, sr=sr))  # music, tones: no speech
     f0 = pitch.track(samples, sr=sr, hop_s=act.hop_s, frame_dbfs=act.frame_dbfs, speech=act.frame_mask())
     placed: list[pacing.Placed] = []
@@ -85,7 +87,8 @@ def _measure_channel(name, samples, sr, model, options, on_progress) -> _Party:
     if act.segments:
         got = decode.channel_words(
             model, samples, sr, act.segments, language=options.language, beam_size=options.beam_size,
-            frame_dbfs=act.frame_dbfs, f0=f0, hop_s=act.hop_s, on_progress=on_progress,
+            strategy=options.decode, frame_dbfs=act.frame_dbfs, f0=f0, hop_s=act.hop_s, on_progress=on_progress,
+            cache=None if words_cache is None else words_cache.setdefault(name, {}),
         )
         raw = got.words
         placed = pacing.assign_words(_without_fillers(raw), act.segments, name)
@@ -142,11 +145,11 @@ def _sidecar_channel(path, warnings: list[str]) -> str | None:
     return None
 
 
-def _measure_pair(path, clip, card, model, options, progress, warnings) -> tuple[_Party, _Party, AgentChannel]:
+def _measure_pair(path, clip, card, model, options, progress, warnings, words_cache=None) -> tuple[_Party, _Party, AgentChannel]:
     """Both channels of a stereo call measured once, then the agent's picked by roles.choose
     (an explicit left/right, else the sidecar's, else what each channel said), so ``auto`` costs
     no second Whisper pass."""
-    left, right = (_measure_channel(side, clip.channels[i], clip.sr, model, options, progress(i * clip.duration_s))
+    left, right = (_measure_channel(side, clip.channels[i], clip.sr, model, options, progress(i * clip.duration_s), words_cache)
                    for i, side in enumerate(CHANNELS))  # fmt: skip
     cues = options.cues if options.cues is not None else sidecar_cues(path)
     votes = roles.evidence(
@@ -192,7 +195,8 @@ def _transcribe_spans(model, samples, sr, segments, options, on_progress) -> lis
     back on the channel's clock; a stretch of clear speech left empty is decoded again alone
     (decode.channel_words)."""
     return decode.channel_words(
-        model, samples, sr, segments, language=options.language, beam_size=options.beam_size, on_progress=on_progress
+        model, samples, sr, segments, language=options.language, beam_size=options.beam_size, strategy=options.decode,
+        on_progress=on_progress,
     ).words
 
 
@@ -305,9 +309,14 @@ def analyze(
     options: Options = Options(),
     *,
     on_progress: Callable[[float, float], None] | None = None,
+    words_cache: dict[str, decode.Cache] | None = None,
 ) -> Analysis:
-    """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing."""
-    return analyze_clip(path, options, on_progress=on_progress).analysis
+    """Analyze one clip: decode, time speech from the signal, transcribe locally, measure pacing.
+
+    ``words_cache``: words already decoded per channel ("agent" on a mono take, "left"/"right" on
+    a stereo one) and decode window (incremental.py fills it while a take is recorded); windows
+    not in it are decoded here, so the result is the same with or without it."""
+    return analyze_clip(path, options, on_progress=on_progress, words_cache=words_cache).analysis
 
 
 def analyze_clip(
@@ -315,6 +324,7 @@ def analyze_clip(
     options: Options = Options(),
     *,
     on_progress: Callable[[float, float], None] | None = None,
+    words_cache: dict[str, decode.Cache] | None = None,
 ) -> Analyzed:
     """``analyze``, keeping the decoded audio and the parties' level and pitch tracks for a report."""
     if options.agent_channel not in AGENT_CHANNELS:
@@ -329,7 +339,7 @@ def analyze_clip(
     def model():
         return transcribe.load_model(choice.location, download=choice.download, cpu_threads=options.cpu_threads)
 
-    call = _measure_call(path, clip, card, model, options, on_progress, warnings)
+    call = _measure_call(path, clip, card, model, options, on_progress, warnings, words_cache)
     result = _result(path, clip, choice.label, call, warnings)
     result = result if card is None else replace(result, scenario=coach(result, card))
     return Analyzed(result, _tracks(call.parties), clip)
@@ -360,7 +370,7 @@ def _layout(clip: audio.Audio, warnings: list[str]) -> str:
     return "stereo"
 
 
-def _measure_call(path, clip, card, model, options: Options, on_progress, warnings: list[str]) -> _Call:
+def _measure_call(path, clip, card, model, options: Options, on_progress, warnings: list[str], words_cache=None) -> _Call:
     """Measure every party once: two voices on one channel (--layout mixed), one party per
     channel (stereo), or the agent alone (mono, with the customer's cues when logged)."""
     layout = _layout(clip, warnings)
@@ -378,11 +388,11 @@ def _measure_call(path, clip, card, model, options: Options, on_progress, warnin
             return _Call("mixed", dict(zip(("agent", "customer"), pair)), pair[1].act.segments, None, 0, None, voice_split)
         layout = "mono"
     if layout == "stereo":
-        agent, customer, chosen = _measure_pair(path, clip, card, model, options, progress, warnings)
+        agent, customer, chosen = _measure_pair(path, clip, card, model, options, progress, warnings, words_cache)
         if not customer.act.segments:
             warnings.append("the customer channel is silent: check --agent-channel, or record the customer on the other channel")
         return _Call("stereo", {"agent": agent, "customer": customer}, customer.act.segments, None, CHANNELS[chosen.channel], chosen, None)
-    agent = _measure_channel("agent", clip.channels[0], clip.sr, model, options, progress(0.0))
+    agent = _measure_channel("agent", clip.channels[0], clip.sr, model, options, progress(0.0), words_cache)
     cues = options.cues if options.cues is not None else sidecar_cues(path)
     if not cues:
         return _Call("mono", {"agent": agent}, [], cues, 0, None, voice_split)

@@ -205,8 +205,15 @@ class Session:
             clips = cue_clips(self.card, o.rate_hz)
             playback = Playback(o.rate_hz)
             on_tick = CueScheduler(playback, clips, list(self.card.customer_lines), stop, o, meter, live)
+        listeners = [live.feed]
+        self.incremental = None  # words decoded while the take goes on, for a debrief at the stop (incremental.py)
+        if o.debrief:
+            from .incremental import Incremental
+
+            self.incremental = Incremental(_analysis_options(o.analysis, self.card, self.ref), sr=o.rate_hz, channels=1)
+            listeners.append(self.incremental.feed)
         take = record(path, seconds=o.act_s, device=o.device, rate_hz=o.rate_hz, stop=stop,
-                      playback=playback, on_tick=on_tick, sidecar=meta, on_block=[live.feed],
+                      playback=playback, on_tick=on_tick, sidecar=meta, on_block=listeners,
                       sidecar_at_end=lambda: {"nudges": live.fired} if o.nudges else {})  # fmt: skip
         self.keys.disarm()
         meter.done()
@@ -234,7 +241,11 @@ class Session:
         from .report import render
 
         self.say("== Debrief ==", err=True)
-        result = analyze(path, _analysis_options(self.options.analysis, self.card, self.ref))
+        incremental = getattr(self, "incremental", None)  # issue 15: words decoded during the take
+        if incremental is not None:
+            result, _stats = incremental.finish(path)
+        else:
+            result = analyze(path, _analysis_options(self.options.analysis, self.card, self.ref))
         self.say(render(result, "text").rstrip("\n"))
         self._record(result, path)
         self.say("One thing you will do differently next take (one line, Enter to skip):", err=True)

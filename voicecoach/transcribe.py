@@ -187,6 +187,80 @@ def transcribe(
     return words
 
 
+@functools.lru_cache(maxsize=4)
+def _batched(model):
+    from faster_whisper import BatchedInferencePipeline
+
+    return BatchedInferencePipeline(model=model)
+
+
+CLIP_MAX_S = 30.0  # Whisper's window: the batched pipeline transcribes only the first 30 s of a clip
+
+
+def transcribe_clips(
+    model,
+    samples: np.ndarray,
+    clips: list[tuple[float, float]],
+    *,
+    sr: int = 16000,
+    language: str = "en",
+    beam_size: int = 1,
+    batch_size: int = 1,
+    initial_prompt: str | None = None,
+) -> list[list[RawWord]]:
+    """Words of each clip (start_s, end_s; at most 30 s each), decoded each on its own window by
+    faster-whisper's BatchedInferencePipeline, on the channel's clock: one list per clip.
+
+    Each clip is padded to one 30 s window and decoded alone (no text carried over; with
+    ``batch_size`` 1, the default, not even the word-timing state), so a clip's words do not
+    depend on its neighbours: the incremental transcriber (incremental.py) decodes a
+    stretch as soon as it closes and gets what the whole channel's decode gets. Same hallucination
+    guards as ``transcribe``."""
+    if not clips:
+        return []
+    pipe = _batched(model)
+    pipe.last_speech_timestamp = 0.0
+    stamps = [{"start": a, "end": b} for a, b in clips]
+    segments, _info = pipe.transcribe(
+        samples,
+        language=language if model.model.is_multilingual else None,
+        beam_size=beam_size,
+        batch_size=batch_size,
+        word_timestamps=True,
+        clip_timestamps=stamps,
+        initial_prompt=initial_prompt,
+    )
+    out: list[list[RawWord]] = [[] for _ in clips]
+    starts = [round(a * sr) for a, _ in clips]
+    for seg in segments:
+        # the pipeline carries the last word's end from one batch to the next and uses it to trim
+        # the first words after a pause; with one clip per batch, reset here, every clip is timed
+        # alone (incremental.py decodes clips as they close and must get the same words)
+        pipe.last_speech_timestamp = 0.0
+        if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOGPROB_FLOOR:
+            continue
+        if seg.compression_ratio > COMPRESSION_RATIO_CEILING:
+            continue
+        # seg.seek is the clip's first frame (100 per second): which clip the segment came from
+        k = min(range(len(clips)), key=lambda i: abs(starts[i] / sr * 100 - seg.seek))
+        for w in seg.words or []:
+            text = w.word.strip()
+            if text:
+                out[k].append(RawWord(text, float(w.start), float(w.end), float(w.probability)))
+    return out
+
+
+def transcribe_own_vad(model, samples: np.ndarray, *, language: str = "en", beam_size: int = 1) -> list[RawWord]:
+    """BatchedInferencePipeline with its own Silero VAD chunks (speech glued into up to 30 s),
+    the library's default use: compared with our own stretches in bench/decode.py only."""
+    segments, _info = _batched(model).transcribe(
+        samples, language=language if model.model.is_multilingual else None, beam_size=beam_size,
+        batch_size=8, word_timestamps=True, vad_filter=True,
+    )
+    return [RawWord(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+            for seg in segments for w in seg.words or [] if w.word.strip()]
+
+
 def vad_model():
     """The Silero VAD model faster-whisper ships in its package assets (no download), for vad.py."""
     try:

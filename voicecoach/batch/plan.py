@@ -48,6 +48,7 @@ def _run_settings(options: pipeline.Options, choice) -> dict[str, Any]:
         "agent_speaks": options.agent_speaks,
         "language": options.language,
         "beam_size": options.beam_size,
+        "decode": options.decode,  # how Whisper was handed the audio: a change redoes every clip
     }
 
 
