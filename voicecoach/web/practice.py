@@ -192,19 +192,19 @@ def live_answer(state, n) -> dict:
     "bad": the terminal's colours, console.RATE_COLOUR and PAUSE_COLOUR) and the nudge's text."""
     import math
 
-    from ..console import AMBER, GREEN, METER_FLOOR_DBFS, PAUSE_COLOUR, RATE_COLOUR, RED, live_text
+    from .. import console
     from ..live import pause_reading
     from ..norms import span
 
-    tone = {GREEN: "ok", AMBER: "warn", RED: "bad"}
+    tone = {console.GREEN: "ok", console.AMBER: "warn", console.RED: "bad"}
     pause = pause_reading(state, n)
-    level = max(state.level_dbfs, METER_FLOOR_DBFS) if math.isfinite(state.level_dbfs) else None
+    level = max(state.level_dbfs, console.METER_FLOOR_DBFS) if math.isfinite(state.level_dbfs) else None
     return {"at_s": round(state.at_s, 2), "pace_wpm": None if state.rate_wpm is None else round(state.rate_wpm),
-            "band": state.band, "tone": tone.get(RATE_COLOUR.get(state.band)), "target": span(*n.rate_wpm, "wpm"),
+            "band": state.band, "tone": tone.get(console.RATE_COLOUR.get(state.band)), "target": span(*n.rate_wpm, "wpm"),
             "pause": None if pause is None else {"label": pause[0], "s": round(pause[1], 1), "word": pause[2],
-                                                 "tone": tone.get(PAUSE_COLOUR.get(pause[2]))},
+                                                 "tone": tone.get(console.PAUSE_COLOUR.get(pause[2]))},
             "level_dbfs": None if level is None else round(level), "clipping": state.clipping,
-            "nudge": None if state.nudge is None else live_text(state.nudge)}
+            "nudge": None if state.nudge is None else console.live_text(state.nudge)}
 
 
 def _append(rec: Recording, body: bytes):
