@@ -148,6 +148,8 @@ def test_compare_two_takes_from_the_takes_page(server, browser):
     assert rows == ["agent01", "agent01"]
     clips = b.eval(s, "[...document.querySelectorAll('#takes td.clip')].map(td => td.textContent)")
     assert clips == ["long_hold_take2.wav", "take-01.wav"]  # newest first; the upload by the name it was sent as
+    cells = b.eval(s, "[...document.querySelectorAll('#takes tbody tr')].map(r => [...r.querySelectorAll('td.num')].map(td => td.textContent))")
+    assert sum(c.endswith("?") for c in cells[1]) == 1 and not any(c.endswith("?") for c in cells[0])  # the unsure opening, marked
     b.screenshot(s, SHOTS / "takes.png")
     b.eval(s, "document.querySelectorAll('input[name=take]').forEach(c => c.checked = true);"
               "const f = document.getElementById('compare-form'); f.target = ''; f.submit()")
