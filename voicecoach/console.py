@@ -161,15 +161,10 @@ class LevelMeter:
         else:
             pace = f"pace ~{self._paint(f'{state.rate_wpm:3.0f} wpm', RATE_COLOUR.get(state.band))} ({span(*n.rate_wpm)})"
         parts = [pace]
-        if state.pause_s is not None or state.answered_s is not None:
-            from .analysis.judge import latency_word
+        from .live import pause_reading
 
-            if state.pause_s is not None:  # still waiting: calm until the band's end, then long, then a stall
-                t, label = state.pause_s, "pause"
-                word = "stall" if t > n.stall_s else "long" if t > n.latency_s[1] else "calm"
-            else:
-                t, label = state.answered_s, "answered after"
-                word = latency_word(t, n)
+        if (pause := pause_reading(state, n)) is not None:
+            label, t, word = pause
             parts.append(f"{label} {self._paint(f'{t:.1f} s', PAUSE_COLOUR.get(word))}")
         level = state.level_dbfs if math.isfinite(state.level_dbfs) else METER_FLOOR_DBFS
         fill = round(LIVE_METER_WIDTH * max(0.0, 1 - level / METER_FLOOR_DBFS))

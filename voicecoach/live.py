@@ -113,6 +113,17 @@ class _Nudges:
         return None
 
 
+def pause_reading(state: LiveState, n: Norms) -> tuple[str, float, str] | None:
+    """(label, seconds, band word) of the pause timer, or None when no cue has ended: still waiting
+    is calm until the band's end, then long, then a stall; an answer is judged as a latency."""
+    if state.pause_s is not None:
+        t = state.pause_s
+        return "pause", t, "stall" if t > n.stall_s else "long" if t > n.latency_s[1] else "calm"
+    if state.answered_s is not None:
+        return "answered after", state.answered_s, judge.latency_word(state.answered_s, n)
+    return None
+
+
 class LiveAnalyser:
     """Feed it the agent's audio block by block; ``update()`` gives the current LiveState.
 

@@ -65,6 +65,7 @@ class Row:
     note: str
     status: str = ""
     unsure: bool = False
+    metric: str = ""  # the name of the metric it shows (headline_rows fills it in)
 
 
 Reader = Callable[[str], Any]
@@ -416,7 +417,7 @@ def headline_rows(a: Analysis, norms: Norms | None = None) -> list[Row]:
     for m in where(HEADLINE):
         row = m.row(a, m, n) if m.row is not None else _default_row(a, m, n)
         if row is not None:
-            rows.append(row)
+            rows.append(dataclasses.replace(row, metric=m.name))
     return rows
 
 

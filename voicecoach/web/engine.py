@@ -86,7 +86,7 @@ class Engine:
         if self.history is None:
             return []
         with Store(self.history) as store:
-            rows = store.takes(agent=agent, scenario=scenario, since_ts=since_ts, metrics=["rate_wpm", "latency_median_s"])
+            rows = store.takes(agent=agent, scenario=scenario, since_ts=since_ts, metrics=[m.name for m in table_metrics()])
         return [r for r in rows if until_ts is None or r["taken_ts"] < until_ts]
 
     def compare(self, take_ids: list[int]) -> str:
@@ -160,23 +160,42 @@ class BatchJob:
         done = self.reused + len(self.rows)
         return {"id": self.id, "folder": str(self.folder), "total": self.total, "done": done, "finished": self.finished,
                 "error": self.error, "summary": self.summary, "index": f"/batches/{self.id}/index.html",
-                "rows": [{k: r.get(k) for k in ("path", "agent", "scenario", "status", "error", "rate_wpm", "latency_median_s")}
-                         for r in self.rows],
+                "rows": [{k: r.get(k) for k in ("path", "agent", "scenario", "status", "error", _rate_name())} for r in self.rows],
                 "elapsed_s": round(time.monotonic() - self.started, 1)}
 
 
+def table_metrics():
+    """The numbers of the Takes table: the team table's (metrics.TEAM), as 'voicecoach progress' shows them."""
+    from .. import metrics
+
+    return metrics.where(metrics.TEAM)
+
+
+def _rate_name() -> str:
+    from ..metrics import RATE
+
+    return RATE.name
+
+
 def debrief(analysis) -> dict[str, Any]:
-    """What the practice room shows after Stop: the headline numbers and the scenario's debrief."""
-    a = analysis.agent
+    """What the practice room shows after Stop: every registered number as measured (by its name),
+    the big figures (``figures``: the headline rows of the scenario targets,
+    judged against the card's norms, each unsure one marked with its reason) and the scenario's debrief."""
+    from .. import metrics
+    from ..norms import for_analysis
+
+    n = for_analysis(analysis)
+    targets = {m.name for m in metrics.checks()}
+    values = {k: None if v is None else round(v, 2) for k, v in metrics.flatten(analysis, trusted=False).items()}
+    figures = [{"label": r.label, "value": r.value_text, "note": r.note, "status": r.status, "unsure": r.unsure,
+                "why": metrics.get(r.metric).doubt(analysis, n) if r.unsure else None}
+               for r in metrics.headline_rows(analysis, n) if r.metric in targets]
     lat = analysis.latency
     out: dict[str, Any] = {
-        "duration_s": round(analysis.duration_s, 2), "layout": analysis.layout,
-        "rate_wpm": None if a.rate_wpm is None else round(a.rate_wpm, 1),
-        "opening_rate_wpm": None if a.opening is None or a.opening.rate_wpm is None else round(a.opening.rate_wpm, 1),
-        "opening_text": None if a.opening is None else a.opening.text,
+        **values, "figures": figures, "duration_s": round(analysis.duration_s, 2), "layout": analysis.layout,
+        "opening_text": None if analysis.agent.opening is None else analysis.agent.opening.text,
         "latencies_s": [] if lat is None else [round(v, 2) for v in lat.values_s],
-        "latency_median_s": None if lat is None or lat.median_s is None else round(lat.median_s, 2),
-        "first_response_s": None if analysis.first_response_s is None else round(analysis.first_response_s, 2),
+        "first_word_s": None if analysis.first_response_s is None else round(analysis.first_response_s, 2),
         "strengths": [], "adjustment": None, "commitment": None, "note": None,
     }
     if analysis.scenario is not None:

@@ -6,6 +6,12 @@ rewritten after every stretch, so a closed tab loses at most the last stretch. T
 are played in the page from /cues/SCENARIO/N.wav (the card's recorded cue audio, else espeak-ng:
 practice.cue_clips) and their start and end on the take's clock go into the sidecar, where analyze
 reads them to time the replies of a mono take.
+
+The live pace line (live.LiveAnalyser, as record and practice use it) runs here, one analyser per
+take: each stretch is fed to it as it arrives, with the cues the page has played so far (their audio
+is not the agent), and the chunk's answer carries the LiveState: rate against the scene's band, the
+pause timer, level and clipping, and the one nudge. It updates once per stretch (about every 2 s),
+not 10 times a second as on the terminal. The nudges that fired go into the sidecar at Stop.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -41,6 +48,9 @@ class Recording:
     frames: int = 0
     sr: int | None = None
     channels: int | None = None
+    live: Any = None  # live.LiveAnalyser, made at the first stretch (its sample rate)
+    cues_started: int = 0  # cues the analyser has been told are playing...
+    cues_ended: int = 0  # ...and have ended (as practice.CueScheduler tells it, once the take reaches each time)
 
 
 _RECORDINGS: dict[str, Recording] = {}
@@ -136,24 +146,69 @@ async def start(request: Request):
 
 
 async def chunk(request: Request):
-    """Append one WAV stretch to the take (decoded first: anything else is refused)."""
+    """Append one WAV stretch to the take (decoded first: anything else is refused) and answer with
+    the live line. ``?cues=`` (JSON [[start_s, end_s], ...] on the take's clock): the cues played so far."""
     rec = _recording(request)
     body = await request.body()
     if len(body) > MAX_CHUNK_BYTES:
         return error(f"{rec.path.name}: a recording stretch over {MAX_CHUNK_BYTES >> 20} MB", 413)
-    await run_in_threadpool(_append, rec, body)
-    return _json({"frames": rec.frames, "seconds": round(rec.frames / rec.sr, 2), "live": _live_line(rec)})
+    cues = _cue_spans(request.query_params.get("cues"))
+    live = await run_in_threadpool(_append_and_measure, rec, body, cues)
+    return _json({"frames": rec.frames, "seconds": round(rec.frames / rec.sr, 2), "live": live})
 
 
-def _live_line(rec: Recording) -> dict | None:
-    """Hook for the live pace line: voicecoach/live.py (LiveAnalyser: feed blocks, update() -> rate,
-    band, pause, nudge) is not on main yet. When it is, keep one analyser per Recording, feed it each
-    stretch in _append and return {"line": ..., "nudge": ...} here; static/practice.js (showLive)
-    already shows it. Until then the page shows the level and the elapsed time."""
-    return None
+def _cue_spans(text: str | None) -> list[tuple[float, float]]:
+    import json
+
+    try:
+        return [(float(a), float(b)) for a, b in json.loads(text or "[]")]
+    except (ValueError, TypeError) as e:
+        raise VoicecoachError(f"the cue times sent with a stretch are malformed ({e}); reload the page") from None
 
 
-def _append(rec: Recording, body: bytes) -> None:
+def _append_and_measure(rec: Recording, body: bytes, cues: list[tuple[float, float]]) -> dict:
+    data = _append(rec, body)
+    if rec.live is None:
+        from ..live import LiveAnalyser
+        from ..scenarios import load_card
+
+        # a headset mic comes duplicated on both channels; a two-channel capture has the agent on the
+        # right, as the samples and 'record --agent-channel right' (a mono block: its one channel)
+        rec.live = LiveAnalyser(rate_hz=rec.sr, channel=1, norms=load_card(rec.scenario).norms)
+    rec.live.feed(data.astype("float32") / 32768.0)
+    now_s = rec.frames / rec.sr
+    for i, (start_s, end_s) in enumerate(cues):
+        if i == rec.cues_started and start_s <= now_s:
+            rec.live.cue_playing(start_s)
+            rec.cues_started += 1
+        if i == rec.cues_ended < rec.cues_started and end_s <= now_s:
+            rec.live.cue_ended(end_s)
+            rec.cues_ended += 1
+    return live_answer(rec.live.update(), rec.live.norms)
+
+
+def live_answer(state, n) -> dict:
+    """The LiveState as the page shows it: values, the band words and their tone ("ok", "warn",
+    "bad": the terminal's colours, console.RATE_COLOUR and PAUSE_COLOUR) and the nudge's text."""
+    import math
+
+    from .. import console
+    from ..live import pause_reading
+    from ..norms import span
+
+    tone = {console.GREEN: "ok", console.AMBER: "warn", console.RED: "bad"}
+    pause = pause_reading(state, n)
+    level = max(state.level_dbfs, console.METER_FLOOR_DBFS) if math.isfinite(state.level_dbfs) else None
+    return {"at_s": round(state.at_s, 2), "pace_wpm": None if state.rate_wpm is None else round(state.rate_wpm),
+            "band": state.band, "tone": tone.get(console.RATE_COLOUR.get(state.band)), "target": span(*n.rate_wpm, "wpm"),
+            "pause": None if pause is None else {"label": pause[0], "s": round(pause[1], 1), "word": pause[2],
+                                                 "tone": tone.get(console.PAUSE_COLOUR.get(pause[2]))},
+            "level_dbfs": None if level is None else round(level), "clipping": state.clipping,
+            "nudge": None if state.nudge is None else console.live_text(state.nudge)}
+
+
+def _append(rec: Recording, body: bytes):
+    """Decode the stretch, append it to the take file; the samples (frames x channels, int16)."""
     import soundfile as sf
 
     try:
@@ -171,6 +226,7 @@ def _append(rec: Recording, body: bytes) -> None:
             f.seek(0, sf.SEEK_END)
             f.write(data)
     rec.frames += len(data)
+    return data
 
 
 def _recording(request: Request) -> Recording:
@@ -194,8 +250,9 @@ async def stop(request: Request):
         sidecar_path(rec.path).unlink(missing_ok=True)
         return error(f"{rec.path.name}: nothing was recorded; allow the microphone and press Record again")
     meta = read_sidecar(rec.path) or {}
+    nudges = {} if rec.live is None else {"nudges": rec.live.fired}  # as practice and record log them
     write_sidecar(rec.path, {**meta, "sample_rate_hz": rec.sr, "channels": rec.channels,
-                             "duration_s": round(rec.frames / rec.sr, 2), **({"cues": cues} if cues else {})})
+                             "duration_s": round(rec.frames / rec.sr, 2), **({"cues": cues} if cues else {}), **nudges})
     _RECORDINGS.pop(request.path_params["rid"], None)
     engine = request.app.state.engine
     result = await run_in_threadpool(engine.analyse_take, rec.path, agent=rec.agent, scenario=rec.scenario)

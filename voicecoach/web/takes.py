@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from ..errors import VoicecoachError
 from .app import error, page
+from .engine import table_metrics
 
 
 def _day(value: str | None, *, end: bool = False) -> float | None:
@@ -35,10 +36,19 @@ async def listing(request: Request):
                                                          since_ts=_day(chosen["since"]), until_ts=_day(chosen["until"], end=True)))
     agents = sorted({t["agent"] for t in everything if t["agent"]})
     scenarios = sorted({t["scenario"] for t in everything if t["scenario"]})
+    columns = table_metrics()
     for t in takes:
+        t["cells"] = [_cell(m, t["metrics"].get(m.name), m.name in t.get("usable", ())) for m in columns]
         t["report_id"] = _report_id(engine, t.get("report_path"))
         t["clip"] = _clip_name(t["source_path"])
-    return page(request, "takes.html", takes=list(reversed(takes)), agents=agents, scenarios=scenarios, chosen=chosen)
+    return page(request, "takes.html", takes=list(reversed(takes)), agents=agents, scenarios=scenarios, chosen=chosen,
+                columns=[f"{m.label}, {m.unit}" for m in columns])
+
+
+def _cell(m, stored: tuple | None, usable: bool) -> str:
+    """A stored value in the metric's display format, '?' after it where it was in doubt on the take
+    (the history keeps it, not usable for trends), '–' where there is none."""
+    return "–" if stored is None or stored[0] is None else m.fmt.format(stored[0]) + ("" if usable else "?")
 
 
 def _clip_name(source: str) -> str:

@@ -66,7 +66,8 @@ function flush() {
   if (!r.pendingFrames) return r.chain;
   const wav = encodeWav(r.pending, r.pendingFrames, r.channels, r.rate);
   r.pending = []; r.pendingFrames = 0;
-  r.chain = r.chain.then(() => vc.post(`/api/takes/${r.take.id}/chunk`, wav, { "Content-Type": "audio/wav" })).then((answer) => {
+  const cues = encodeURIComponent(JSON.stringify(r.cues.map((c) => [c.start_s, c.end_s]))); // not the agent: the live line leaves them out
+  r.chain = r.chain.then(() => vc.post(`/api/takes/${r.take.id}/chunk?cues=${cues}`, wav, { "Content-Type": "audio/wav" })).then((answer) => {
     if (answer.error) { msg(answer.error); return; }
     $("saved").textContent = `${answer.seconds.toFixed(1)} s saved on this machine`;
     showLive(answer.live);
@@ -74,11 +75,20 @@ function flush() {
   return r.chain;
 }
 
-// hook for voicecoach/live.py: the chunk endpoint answers {"live": {"line": ..., "nudge": ...}} once it exists
+// The live pace line (voicecoach/live.py on the server, one update per stretch): one line of values,
+// one line for the nudge; colour only on what is judged (the rate and the pause against the scene's
+// bands, clipping), as on the terminal.
 function showLive(live) {
-  if (!live) return;
-  $("live").textContent = live.line + (live.nudge ? ` · ${live.nudge}` : "");
+  if (!live || rec === null) return;
+  const span = (text, tone) => { const s = document.createElement("span"); s.textContent = text; if (tone) s.className = tone; return s; };
+  const parts = [live.pace_wpm == null ? span("pace –") : span(`pace ~${live.pace_wpm} wpm`, live.tone), ` (${live.target})`];
+  if (live.pause) parts.push(" · ", `${live.pause.label} `, span(`${live.pause.s.toFixed(1)} s`, live.pause.tone));
+  parts.push(" · ", `level ${live.level_dbfs == null ? "–" : live.level_dbfs} dBFS`);
+  if (live.clipping) parts.push(" ", span("CLIP", "bad"));
+  $("live").replaceChildren(...parts);
   $("live").classList.remove("muted");
+  $("live").dataset.rate = live.pace_wpm == null ? "" : String(live.pace_wpm);
+  $("nudge").textContent = live.nudge ? `› ${live.nudge}` : "";
 }
 
 // Capture: every frame the microphone delivers, in order. MediaStreamTrackProcessor reads the track
@@ -196,6 +206,7 @@ async function begin(kind) {
   for (const id of ["record", "rewind", "rerun"]) $(id).disabled = true;
   $("stop").disabled = false;
   $("saved").textContent = `recording ${take.kind} ${take.take} (${take.name})`;
+  $("live").textContent = "live pace line: from the first 2 s saved"; $("live").classList.add("muted"); $("nudge").textContent = "";
   document.body.dataset.state = "recording";
 }
 
@@ -229,13 +240,23 @@ async function stop() {
   showDebrief(result);
 }
 
+// One big figure per scenario target, as the report's headline row (metrics.headline_rows): judged
+// against the card's norms (colour by its status), or greyed with "?" and the reason when unsure.
+const STATUS_TONE = { met: "ok", close: "warn", missed: "bad" };
+function figure(f) {
+  const div = document.createElement("div");
+  div.className = f.unsure ? "figure unsure" : `figure ${STATUS_TONE[f.status] || ""}`;
+  const big = document.createElement("span"); big.className = "big"; big.textContent = f.value;
+  const label = document.createElement("span"); label.className = "label"; label.textContent = f.label;
+  const note = document.createElement("small"); note.textContent = f.unsure ? `unsure: ${f.why || f.note}` : f.note;
+  div.append(big, label, note);
+  return div;
+}
+
 function showDebrief(d) {
-  const fmt = (v, digits) => (v == null ? "–" : Number(v).toFixed(digits));
   $("debrief-take").textContent = `${d.take} · ${d.duration_s.toFixed(1)} s · ${d.layout}`;
-  vc.text($("d-rate"), fmt(d.rate_wpm, 0));
-  vc.text($("d-opening"), fmt(d.opening_rate_wpm, 0));
-  vc.text($("d-latency"), fmt(d.latency_median_s, 2));
-  $("d-latencies").textContent = d.latencies_s.length ? d.latencies_s.map((v) => `${v.toFixed(2)} s`).join(", ") : (d.first_response_s != null ? `first word after ${d.first_response_s.toFixed(2)} s` : "–");
+  $("d-figures").replaceChildren(...d.figures.map(figure));
+  $("d-latencies").textContent = d.latencies_s.length ? d.latencies_s.map((v) => `${v.toFixed(2)} s`).join(", ") : (d.first_word_s != null ? `first word after ${d.first_word_s.toFixed(2)} s` : "–");
   $("d-strengths").replaceChildren(...(d.strengths.length ? d.strengths : [d.note || "pick a scene card to get strengths"]).map((s) => { const li = document.createElement("li"); li.textContent = s; return li; }));
   vc.text($("d-adjustment"), d.adjustment);
   $("d-commitment").textContent = d.commitment ? `Next take: ${d.commitment}` : "";
