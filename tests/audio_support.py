@@ -18,6 +18,27 @@ VOICECOACH = [sys.executable, "-m", "voicecoach.cli"]
 LOOPBACK_DELAY_S = (-0.25, 0.5)  # loopback ~0.048 s; capture starts up to ~0.1 s after the stream opens
 
 
+def two_line_card(card_id: str, title: str) -> str:
+    """A scenario card's TOML with two short customer lines, for practice takes with cues."""
+    return f'''
+id = "{card_id}"
+title = "{title}"
+channel = "phone"
+skill = "pacing"
+skill_tags = ["pacing"]
+customer_name = "Sam"
+trigger = "Sam waited."
+setup = "A short test scene."
+constraint = "None."
+customer_lines = ["I have been waiting a long time.", "When exactly?"]
+
+[lens]
+fears_losing = "Time."
+matters_now = "A time."
+why_timing = "Already late."
+'''
+
+
 def _missing(reason: str) -> None:
     """On CI the audio device is part of the setup (.ci/run), so its absence fails the test; on a
     developer's machine without one the test is skipped with the reason."""

@@ -14,6 +14,7 @@ import pytest
 import soundfile as sf
 
 import realspeech as rs
+from audio_support import two_line_card
 from voicecoach.incremental import Incremental, as_saved
 from voicecoach.pipeline import Options, analyze
 from voicecoach.results import to_dict
@@ -85,23 +86,7 @@ def test_as_saved_is_the_wav_files_rounding(tmp_path):
     assert np.array_equal(as_saved(x, 16000), sf.read(path, dtype="float32", always_2d=True)[0])
 
 
-CARD = '''
-id = "inc-test"
-title = "Incremental test"
-channel = "phone"
-skill = "pacing"
-skill_tags = ["pacing"]
-customer_name = "Sam"
-trigger = "Sam waited."
-setup = "A short test scene."
-constraint = "None."
-customer_lines = ["I have been waiting a long time.", "When exactly?"]
-
-[lens]
-fears_losing = "Time."
-matters_now = "A time."
-why_timing = "Already late."
-'''
+CARD = two_line_card("inc-test", "Incremental test")
 
 
 @pytest.mark.audio

@@ -11,28 +11,12 @@ import subprocess
 import pytest
 import soundfile as sf
 
-from audio_support import VOICECOACH, find_clip, play, require_input_device
+from audio_support import VOICECOACH, find_clip, play, require_input_device, two_line_card
 
 from voicecoach.sidecar import sidecar_path
 
 CUE_TOLERANCE_S = 0.05
-CARD = '''
-id = "short-test"
-title = "Two short lines"
-channel = "phone"
-skill = "pacing"
-skill_tags = ["pacing"]
-customer_name = "Sam"
-trigger = "Sam waited."
-setup = "A short test scene."
-constraint = "None."
-customer_lines = ["I have been waiting a long time.", "When exactly?"]
-
-[lens]
-fears_losing = "Time."
-matters_now = "A time."
-why_timing = "Already late."
-'''
+CARD = two_line_card("short-test", "Two short lines")
 
 
 @pytest.fixture

@@ -226,23 +226,7 @@ def channel_words(
     duration_s = len(samples) / sr
     groups = stretches(segments)
     kw = dict(language=language, beam_size=beam_size, initial_prompt=initial_prompt)
-    words: list[transcribe.RawWord] = []
-    if strategy in ("batched", "packed"):
-        clips = stretch_clips(segments, duration_s)
-        units = packs(clips) if strategy == "packed" else [(b,) for _, b in clips]
-        words = batched_words(model, samples, sr, units, cache=cache, **kw)
-        if on_progress is not None:
-            on_progress(duration_s)
-    elif strategy == "stretch":
-        for g in groups:
-            bounds = _alone_bounds(segments, g, duration_s)
-            # a stretch longer than a span (10 min of talk without a 1.5 s pause) is cut like one
-            pieces = [bounds] if bounds[1] - bounds[0] <= activity.MAX_SPAN_S else activity.transcription_spans([segments[i] for i in g], duration_s)
-            for lo, hi in pieces:
-                words.extend(_inside(_decode(model(), samples, sr, lo, hi, on_progress=on_progress, **kw), (lo, hi)))
-    else:
-        for start_s, end_s in activity.transcription_spans(segments, duration_s):
-            words.extend(_decode(model(), samples, sr, start_s, end_s, on_progress=on_progress, **kw))
+    words = _first_pass(model, samples, sr, segments, groups, strategy, kw, on_progress, cache)
     estimates: list[Estimate] = []
     redecoded = 0
     for g in groups:
@@ -261,6 +245,40 @@ def channel_words(
         if frame_dbfs is not None and f0 is not None:
             estimates.append(_estimate(segments, g, frame_dbfs, f0, hop_s))
     return ChannelWords(words, estimates, redecoded)
+
+
+def _first_pass(
+    model: Callable,
+    samples: np.ndarray,
+    sr: int,
+    segments: list[Segment],
+    groups: list[tuple[int, ...]],
+    strategy: str,
+    kw: dict,
+    on_progress: Callable[[float], None] | None,
+    cache: Cache | None,
+) -> list[transcribe.RawWord]:
+    """The words of the first decode of a channel by ``strategy`` (see ``channel_words``), before
+    any empty stretch is decoded again or estimated; ``kw`` goes on to every decode."""
+    duration_s = len(samples) / sr
+    words: list[transcribe.RawWord] = []
+    if strategy in ("batched", "packed"):
+        clips = stretch_clips(segments, duration_s)
+        units = packs(clips) if strategy == "packed" else [(b,) for _, b in clips]
+        words = batched_words(model, samples, sr, units, cache=cache, **kw)
+        if on_progress is not None:
+            on_progress(duration_s)
+    elif strategy == "stretch":
+        for g in groups:
+            bounds = _alone_bounds(segments, g, duration_s)
+            # a stretch longer than a span (10 min of talk without a 1.5 s pause) is cut like one
+            pieces = [bounds] if bounds[1] - bounds[0] <= activity.MAX_SPAN_S else activity.transcription_spans([segments[i] for i in g], duration_s)
+            for lo, hi in pieces:
+                words.extend(_inside(_decode(model(), samples, sr, lo, hi, on_progress=on_progress, **kw), (lo, hi)))
+    else:
+        for start_s, end_s in activity.transcription_spans(segments, duration_s):
+            words.extend(_decode(model(), samples, sr, start_s, end_s, on_progress=on_progress, **kw))
+    return words
 
 
 def _has_words(words, segments: list[Segment], group: tuple[int, ...]) -> bool:

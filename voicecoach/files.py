@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -20,6 +21,13 @@ from .errors import VoicecoachError
 
 _TAG = "voicecoach"
 _OURS = re.compile(rf"^\..+\.{_TAG}-(\d+)\.tmp$")
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The sha256 (hex) of a file's bytes: the content key of clips and sidecars in batch and
+    history, and of what the batch manifest records it wrote (hashlib reads it in chunks)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def temp_path(path: Path) -> Path:

@@ -18,24 +18,14 @@ from .clock import mmss
 from .errors import AudioError
 from .analysis import diarize, fillers, judge, loudness, nudges, pacing, pitch, roles, syllables, turns
 from .analysis.tracks import party_track
+from .cues import Cue, sidecar_cues, without_cue_bleed
 from .results import AgentChannel, Analysis, NudgeOutcome, Recording, Segment, SpeakerStats, Track, Turn, VoiceSplit
 
 CHANNELS = {"left": 0, "right": 1}
 AGENT_CHANNELS = ("auto", *CHANNELS)  # auto: the sidecar's agent_channel, else decided from the call (analysis.roles)
 QUIET_LOUD_DBFS = -40.0  # loudest speech below this: too quiet to trust the pitch and nuclei
 CLIPPED_SHARE = 0.0005  # more than 0.05% of samples at full scale is audible distortion
-CUE_TAIL_S = 0.15  # a played cue still rings in the room (and the mic) this long after it ends
-CUE_BLEED_WARN_S = 0.5
 DUPLICATE_CORRELATION = 0.99  # a "stereo" file whose channels are this alike is mono saved twice
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A customer line played during a mono take, on the recording's clock."""
-
-    start_s: float
-    end_s: float
-    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -270,33 +260,6 @@ def _turn_rows(raw_turns, parties: dict[str, _Party], cues: tuple[Cue, ...] | No
     return rows, lat
 
 
-def _without_cue_bleed(party: _Party, cues: tuple[Cue, ...]) -> tuple[_Party, float]:
-    """The agent with every stretch that overlaps a played cue (plus its echo tail) cut out, and
-    the seconds cut. Without a headset the cue plays into the mic and would count as agent speech;
-    the price is that talking over a cue cannot be timed on a mono take."""
-    windows = [Segment(c.start_s, c.end_s + CUE_TAIL_S) for c in cues]
-    kept = activity.subtract(party.act.segments, windows)
-    removed = party.act.speaking_s - sum(seg.duration_s for seg in kept)
-    words = [p.word for p in party.placed if not any(w.start_s <= (p.word.start_s + p.word.end_s) / 2 <= w.end_s for w in windows)]
-    placed = pacing.assign_words(words, kept, party.name)
-    own = tuple(f for f in party.fillers if not any(w.start_s < f["end_s"] and f["start_s"] < w.end_s for w in windows))
-    return replace(party, act=replace(party.act, segments=kept), placed=placed, fillers=own), removed
-
-
-def sidecar_cues(path: str | Path) -> tuple[Cue, ...] | None:
-    """The customer cues logged by ``voicecoach practice --cues`` in the take's sidecar, if any."""
-    from .sidecar import read_sidecar
-
-    data = read_sidecar(path) or {}
-    cues = data.get("cues")
-    if not isinstance(cues, list) or not cues:
-        return None
-    try:
-        return tuple(Cue(float(c["start_s"]), float(c["end_s"]), str(c.get("text", ""))) for c in cues)
-    except (TypeError, KeyError, ValueError) as e:
-        raise AudioError(f"{path}: the sidecar's cues are malformed ({e}); each needs start_s and end_s") from e
-
-
 def _tracks(parties: dict[str, _Party]) -> tuple[Track, ...]:
     """Each party's plotted level and pitch, from its own frames, mask and F0 (customer first, so
     the agent's line is drawn on top)."""
@@ -396,12 +359,7 @@ def _measure_call(path, clip, card, model, options: Options, on_progress, warnin
     cues = options.cues if options.cues is not None else sidecar_cues(path)
     if not cues:
         return _Call("mono", {"agent": agent}, [], cues, 0, None, voice_split)
-    agent, bleed_s = _without_cue_bleed(agent, cues)
-    if bleed_s >= CUE_BLEED_WARN_S:
-        warnings.append(
-            f"{bleed_s:.1f} s of sound while the caller's lines played was not counted as the agent "
-            "(the cues reached the mic): practise with a headset so talking over the caller can be timed"
-        )
+    agent = without_cue_bleed(agent, cues, warnings)
     return _Call("mono-cued", {"agent": agent}, [Segment(c.start_s, c.end_s) for c in cues], cues, 0, None, voice_split)
 
 

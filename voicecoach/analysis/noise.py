@@ -138,11 +138,22 @@ def _level_noise(a: Analysis, party: str) -> Noise:
 def estimate(a: Analysis) -> dict[str, Noise]:
     """Noise of each metric ``compare`` reports, for one clip; a metric left out has none to state
     (its value is missing on this clip)."""
+    e_a = edge_s(a, "agent")
+    narrow = narrowband(a)
+    out: dict[str, Noise] = {}
+    out.update(_speech_rate_noise(a, e_a, narrow))
+    out.update(_latency_noise(a, e_a))
+    out.update(_voice_noise(a, narrow))
+    out.update(_parties_noise(a, e_a, narrow))
+    return out
+
+
+def _speech_rate_noise(a: Analysis, e_a: float, narrow: bool) -> dict[str, Noise]:
+    """Noise of the agent's rate_wpm, opening_rate_wpm, opening_vs_rest_pct, articulation_sps and
+    fillers_per_min (``e_a``: the agent's edge error in s; ``narrow``: telephone band)."""
     out: dict[str, Noise] = {}
     ag = a.agent
-    e_a = edge_s(a, "agent")
     segs = a.segments.get("agent", [])
-    narrow = narrowband(a)
     edge_why = f"edges +/-{e_a:.2f} s" + (f" (noise floor {_snr(a, 'agent'):.0f} dB under the speech)" if lifted_db(a, "agent") else "")
     rest_rel = None
     if ag.rate_wpm and ag.words:
@@ -172,7 +183,13 @@ def estimate(a: Analysis) -> dict[str, Noise]:
         minutes = ag.speaking_s / 60.0
         out["fillers_per_min"] = Noise(math.hypot(FILLER_FLIP, FILLER_MISS_SHARE * ag.fillers.count) / minutes,
                                        f"+/-{FILLER_FLIP:g} borderline filler and {FILLER_MISS_SHARE:.0%} missed, over {ag.speaking_s:.0f} s of speech")
-    lat_noise = None
+    return out
+
+
+def _latency_noise(a: Analysis, e_a: float) -> dict[str, Noise]:
+    """Noise of the latencies, jump-in and stall counts and overtalk, on layouts that measure the
+    caller's turns: the agent's onset and the caller's offset errors combined."""
+    out: dict[str, Noise] = {}
     if a.layout in ("stereo", "mixed", "mono-cued"):
         e_c = edge_s(a, "customer") if a.layout != "mono-cued" else 0.0  # cue times are exact: the program played them
         lat_noise = math.hypot(e_a, e_c)
@@ -185,6 +202,13 @@ def estimate(a: Analysis) -> dict[str, Noise]:
                 out[name] = Noise(float(near), f"{near} answer{'s' if near != 1 else ''} within +/-{lat_noise:.2f} s of {limit:g} s")
         if a.overtalk_s is not None:
             out["overtalk_s"] = Noise(math.sqrt(2) * max(e_a, e_c), f"edges +/-{max(e_a, e_c):.2f} s")
+    return out
+
+
+def _voice_noise(a: Analysis, narrow: bool) -> dict[str, Noise]:
+    """Noise of the agent's level, level trend, pitch and pitch spread."""
+    out: dict[str, Noise] = {}
+    ag = a.agent
     if ag.level.median_dbfs is not None:
         out["level_median_dbfs"] = _level_noise(a, "agent")
     trend = level_trend_noise(a)
@@ -196,11 +220,17 @@ def estimate(a: Analysis) -> dict[str, Noise]:
         out["pitch_spread_semitones"] = (
             Noise(max(ag.pitch.spread_semitones, 2 * PITCH_BASE_SEMITONES), "telephone band: octave jumps of the F0 tracker can double it")
             if narrow else Noise(2 * PITCH_BASE_SEMITONES, "F0 tracking at both ends of the range"))
-    cust = a.customer
+    return out
+
+
+def _parties_noise(a: Analysis, e_a: float, narrow: bool) -> dict[str, Noise]:
+    """Noise of the talk ratio (both parties' edges) and of the caller's level and pitch."""
+    out: dict[str, Noise] = {}
+    ag, cust = a.agent, a.customer
     if a.talk_ratio is not None and cust is not None and ag.speaking_s + cust.speaking_s > 0:
         e_c = edge_s(a, "customer")
         total = ag.speaking_s + cust.speaking_s
-        d_ag = e_a * math.sqrt(2 * max(len(segs), 1))
+        d_ag = e_a * math.sqrt(2 * max(len(a.segments.get("agent", [])), 1))
         d_cu = e_c * math.sqrt(2 * max(len(a.segments.get("customer", [])), 1))
         # r = A / (A + C): dr = (C dA - A dC) / (A + C)^2, the two errors independent
         out["talk_ratio"] = Noise(math.hypot(cust.speaking_s * d_ag, ag.speaking_s * d_cu) / total**2, "edges of both parties' speech")

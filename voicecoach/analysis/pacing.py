@@ -223,53 +223,16 @@ def opening(
     if not segments or first_segment > last_segment:
         return None
     turn = [p for p in placed if first_segment <= p.segment <= last_segment]
-    wordless = segments[first_segment : turn[0].segment if turn else last_segment + 1]
-    lost_s = sum(s.duration_s for s in wordless)
-    if not turn or lost_s >= LOST_SPEECH_S:  # the opening itself was lost: what follows is not it
-        start, end = wordless[0].start_s, wordless[-1].end_s
-        where = "the agent's first turn" if not turn else f"the first {lost_s:.1f} s of the agent's first turn"
-        return Opening("", round(start, 3), round(end, 3), 0, None, None, "turn end" if not turn else "pause", "low",
-                       f"Whisper recognised no words in {where} ({start:.1f}-{end:.1f} s): the opening sentence was lost")
+    lost = _lost_opening(turn, segments, first_segment, last_segment)
+    if lost is not None:
+        return lost
     turn = _names_after_titles(turn)
-    chosen = [turn[0]]
-    basis = "turn end"
-    run_on: tuple[float, float] | None = None  # a pause the opening runs over with no punctuation before it
-    for prev, nxt in zip(turn, turn[1:]):
-        gap_s = 0.0 if nxt.segment == prev.segment else segments[nxt.segment].start_s - segments[prev.segment].end_s
-        if ends_sentence(prev.word.text, nxt.word.text):
-            basis = "sentence end"
-            break
-        if gap_s >= OPENING_PAUSE_S or (gap_s >= MIN_PAUSE_S and COMMA_END.search(prev.word.text)):
-            basis = "pause"
-            break
-        if gap_s >= MIN_PAUSE_S and run_on is None:
-            run_on = (gap_s, segments[prev.segment].end_s)
-        chosen.append(nxt)
-    else:
-        basis = "sentence end" if ends_sentence(turn[-1].word.text) else "turn end"
-    last = chosen[-1]
-    start = segments[chosen[0].segment].start_s
-    is_last_in_segment = len(chosen) == len(turn) or turn[len(chosen)].segment != last.segment
-    end = segments[last.segment].end_s if is_last_in_segment else max(last.word.end_s, start)
+    chosen, basis, run_on = _first_sentence(turn, segments)
+    start, end = _span(chosen, turn, segments)
     spoken = speaking_within(segments, start, end)
-    heard = None
-    implied = sum(word_syllables(p.word.text) for p in chosen)
-    expected = float(implied)
-    if nuclei_s is not None:
-        heard = _nuclei_within(nuclei_s, segments, start, end)
-        expected = implied * _nuclei_per_syllable(nuclei_s, segments, placed)
+    heard, implied, expected = _syllables(chosen, placed, segments, start, end, nuclei_s)
     confidence, reason, withhold = _mark(len(chosen), heard, expected, basis)
-    if confidence == "high" and snr_db is not None and snr_db < MIN_SNR_DB:
-        confidence = "low"
-        reason = f"the speech stands only {snr_db:.0f} dB above the background noise: word ends drown in it and the rate reads fast"
-    unsure = [p.word for p in chosen if p.word.probability < UNSURE_WORD_P]
-    if confidence == "high" and unsure:
-        confidence = "low"
-        quoted = ", ".join(f"'{w.text}' (p {w.probability:.2f})" for w in unsure[:3])
-        reason = f"Whisper was unsure of {quoted}: a split or misheard word changes the word count"
-    if confidence == "high" and run_on is not None:
-        confidence = "low"
-        reason = f"it runs on over a {run_on[0]:.2f} s pause at {run_on[1]:.1f} s with no punctuation there: two sentences may be joined"
+    confidence, reason = _doubt_high_confidence(confidence, reason, chosen, snr_db, run_on)
     rate = None if withhold else rate_wpm(len(chosen), spoken)
     rest_words = len(placed) - len(chosen)
     rest_rate = rate_wpm(rest_words, total_speaking_s - spoken) if rest_words >= MIN_REST_WORDS else None
@@ -287,6 +250,101 @@ def opening(
         syllables_heard=heard,
         syllables_implied=implied,
     )
+
+
+def _span(chosen: list[Placed], turn: list[Placed], segments: list[Segment]) -> tuple[float, float]:
+    """(start_s, end_s) of the chosen words: the signal onset of the first one's segment; the
+    signal offset of the last one's segment when a pause ends the opening there, else Whisper's end
+    of the last word (the only boundary inside continuous speech)."""
+    last = chosen[-1]
+    start = segments[chosen[0].segment].start_s
+    is_last_in_segment = len(chosen) == len(turn) or turn[len(chosen)].segment != last.segment
+    end = segments[last.segment].end_s if is_last_in_segment else max(last.word.end_s, start)
+    return start, end
+
+
+def _syllables(
+    chosen: list[Placed],
+    placed: list[Placed],
+    segments: list[Segment],
+    start: float,
+    end: float,
+    nuclei_s: np.ndarray | None,
+) -> tuple[int | None, int, float]:
+    """(heard, implied, expected): syllable nuclei inside [start, end] (None without ``nuclei_s``),
+    the syllables the chosen words imply, and those implied scaled by the speaker's own nuclei per
+    syllable (the implied count itself without ``nuclei_s``)."""
+    heard = None
+    implied = sum(word_syllables(p.word.text) for p in chosen)
+    expected = float(implied)
+    if nuclei_s is not None:
+        heard = _nuclei_within(nuclei_s, segments, start, end)
+        expected = implied * _nuclei_per_syllable(nuclei_s, segments, placed)
+    return heard, implied, expected
+
+
+def _lost_opening(
+    turn: list[Placed], segments: list[Segment], first_segment: int, last_segment: int
+) -> Opening | None:
+    """A rate-less, low-confidence Opening when the first turn has no words or starts with
+    ``LOST_SPEECH_S`` or more of speech without words (the opening itself was lost: what follows
+    is not it); None when the opening was heard."""
+    wordless = segments[first_segment : turn[0].segment if turn else last_segment + 1]
+    lost_s = sum(s.duration_s for s in wordless)
+    if turn and lost_s < LOST_SPEECH_S:
+        return None
+    start, end = wordless[0].start_s, wordless[-1].end_s
+    where = "the agent's first turn" if not turn else f"the first {lost_s:.1f} s of the agent's first turn"
+    return Opening("", round(start, 3), round(end, 3), 0, None, None, "turn end" if not turn else "pause", "low",
+                   f"Whisper recognised no words in {where} ({start:.1f}-{end:.1f} s): the opening sentence was lost")
+
+
+def _first_sentence(
+    turn: list[Placed], segments: list[Segment]
+) -> tuple[list[Placed], str, tuple[float, float] | None]:
+    """The turn's words up to the first sentence end or clear pause (see ``opening``), with its
+    basis and the first pause it runs over with no punctuation before it as (gap_s, at_s), or None."""
+    chosen = [turn[0]]
+    basis = "turn end"
+    run_on: tuple[float, float] | None = None  # a pause the opening runs over with no punctuation before it
+    for prev, nxt in zip(turn, turn[1:]):
+        gap_s = 0.0 if nxt.segment == prev.segment else segments[nxt.segment].start_s - segments[prev.segment].end_s
+        if ends_sentence(prev.word.text, nxt.word.text):
+            basis = "sentence end"
+            break
+        if gap_s >= OPENING_PAUSE_S or (gap_s >= MIN_PAUSE_S and COMMA_END.search(prev.word.text)):
+            basis = "pause"
+            break
+        if gap_s >= MIN_PAUSE_S and run_on is None:
+            run_on = (gap_s, segments[prev.segment].end_s)
+        chosen.append(nxt)
+    else:
+        basis = "sentence end" if ends_sentence(turn[-1].word.text) else "turn end"
+    return chosen, basis, run_on
+
+
+def _doubt_high_confidence(
+    confidence: str,
+    reason: str | None,
+    chosen: list[Placed],
+    snr_db: float | None,
+    run_on: tuple[float, float] | None,
+) -> tuple[str, str | None]:
+    """Lowers a "high" confidence, with its reason, for the first of: speech under ``MIN_SNR_DB``
+    above the noise floor, a word Whisper gave a probability under ``UNSURE_WORD_P``, or a pause
+    the opening runs on over with no punctuation there."""
+    if confidence == "high" and snr_db is not None and snr_db < MIN_SNR_DB:
+        confidence = "low"
+        reason = f"the speech stands only {snr_db:.0f} dB above the background noise: word ends drown in it and the rate reads fast"
+    unsure = [p.word for p in chosen if p.word.probability < UNSURE_WORD_P]
+    if confidence == "high" and unsure:
+        confidence = "low"
+        quoted = ", ".join(f"'{w.text}' (p {w.probability:.2f})" for w in unsure[:3])
+        reason = f"Whisper was unsure of {quoted}: a split or misheard word changes the word count"
+    if confidence == "high" and run_on is not None:
+        confidence = "low"
+        reason = f"it runs on over a {run_on[0]:.2f} s pause at {run_on[1]:.1f} s with no punctuation there: two sentences may be joined"
+    return confidence, reason
 
 
 def opening_mark(op: Opening) -> str:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import VoicecoachError
+from ..files import file_sha256
 from ..sidecar import sidecar_path
 from .run import ClipOutcome, ClipTask, analyze_clip
-from .walk import file_sha256
 
 DASK_HINT = "pip install 'voicecoach[dask]'"
 

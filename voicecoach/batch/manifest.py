@@ -22,18 +22,9 @@ import os
 from pathlib import Path
 
 from ..errors import VoicecoachError
-from ..files import LOCK_NAME, atomic_write_text
+from ..files import LOCK_NAME, atomic_write_text, file_sha256
 
 MANIFEST_NAME = ".voicecoach-manifest.jsonl"
-_CHUNK = 1 << 20
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class Manifest:
@@ -71,7 +62,7 @@ class Manifest:
         """``path`` is what voicecoach last wrote there (size, then sha256)."""
         want = self._latest.get(self.rel(path))
         try:
-            return want is not None and path.stat().st_size == want[1] and _sha256(path) == want[0]
+            return want is not None and path.stat().st_size == want[1] and file_sha256(path) == want[0]
         except OSError:
             return False
 
@@ -81,7 +72,7 @@ class Manifest:
             return True
         seen = self._history.get(self.rel(path))
         try:
-            return bool(seen) and path.is_file() and not path.is_symlink() and _sha256(path) in seen
+            return bool(seen) and path.is_file() and not path.is_symlink() and file_sha256(path) in seen
         except OSError:
             return False
 

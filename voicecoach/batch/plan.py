@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import __version__, pipeline
 from ..errors import AudioError, VoicecoachError
+from ..files import file_sha256
 from ..results import SCHEMA_VERSION, BatchRow
 from .manifest import Manifest
 from .run import (
@@ -21,7 +22,7 @@ from .run import (
     _outputs,
     _sha,
 )
-from .walk import ClipMeta, clip_meta, discover, file_sha256
+from .walk import ClipMeta, clip_meta, discover
 
 
 @dataclass

@@ -9,7 +9,6 @@ without a take number gives nothing).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -17,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from ..audio import SUFFIXES
+from ..files import file_sha256
 from ..sidecar import read_sidecar, sidecar_path
 
 _TAKE = re.compile(r"^(?P<prefix>.*?)[-_ .]*take[-_ ]?(?P<n>\d+)$", re.IGNORECASE)
-_HASH_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -48,14 +47,6 @@ def discover(folder: Path, *, exclude: Path | None = None) -> list[Path]:
             if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES:
                 found.append(here / name)
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _take_number(value: Any) -> int | None:

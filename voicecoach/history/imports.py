@@ -55,8 +55,9 @@ def import_takes(store: Store, folder: Path, options, *, agent: str | None = Non
     as broken (its error the reason). Returns the number of takes recorded."""
     from dataclasses import replace
 
-    from ..batch.walk import discover, file_sha256
+    from ..batch.walk import discover
     from ..errors import VoicecoachError
+    from ..files import file_sha256
     from ..pipeline import analyze
     from .take import clip_info, from_analysis
 

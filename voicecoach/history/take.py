@@ -129,7 +129,7 @@ def from_analysis(analysis, clip: str | Path, **kw) -> dict[str, Any]:
     from dataclasses import replace
 
     from ..analysis import noise
-    from ..batch.walk import file_sha256
+    from ..files import file_sha256
     from ..results import to_dict
 
     light = to_dict(replace(analysis, words=[], segments={}))
