@@ -68,9 +68,26 @@ class _Sqlite:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        self.conn.execute("PRAGMA journal_mode = WAL")
+        self._wal(sqlite3.OperationalError)
         self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, never corrupt
         self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _wal(self, busy: type[Exception]) -> None:
+        """Switch to WAL. Two writers opening a new file at once: the switch can fail with "database
+        is locked" at once, without SQLite's busy handler (seen on CI), so it is retried until the
+        busy timeout."""
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except busy as e:
+                if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def execute(self, sql: str, params: tuple | list = ()):
         return self.conn.execute(sql, params)
