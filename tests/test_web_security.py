@@ -119,6 +119,10 @@ def test_script_in_agent_name_is_shown_not_run(server, tree):
         b.set_files(s, "#files", [str(clip)])
         b.wait_for(s, "document.body.dataset.uploads === '1' && !document.querySelector('#results li').textContent.includes('uploading')", 120)
         assert "wpm" in b.eval(s, "document.querySelector('#results li').textContent")
+        # the upload's figures are the debrief's: each number in doubt greyed, with its reason
+        figures = json.loads(b.eval(s, "document.querySelector('#results li').dataset.result"))["figures"]
+        assert figures and all(f"{f['label']} {f['value']}" in b.eval(s, "document.querySelector('#results li').textContent") for f in figures)
+        assert b.eval(s, "document.querySelectorAll('#results li span.unsure').length") == sum(bool(f["unsure"]) for f in figures)
         b.screenshot(s, "/tmp/web-shots/upload.png")
         b.send("Page.navigate", {"url": f"{server.url}/takes"}, s)
         b.wait_for(s, "location.pathname === '/takes' && document.readyState === 'complete'")

@@ -10,8 +10,15 @@ async function send(file) {
   const r = await vc.post(`/api/upload?${query}`, file, { "X-Upload-Name": encodeURIComponent(file.name), "Content-Type": "application/octet-stream" });
   if (r.error) { li.className = "error"; li.textContent = r.error; return; }
   const a = document.createElement("a"); a.href = r.report; a.target = "_blank"; a.textContent = "report";
-  const rate = r.rate_wpm == null ? "no rate" : `${r.rate_wpm.toFixed(0)} wpm`;
-  li.replaceChildren(`${r.name}: ${rate}, median pause ${r.latency_median_s == null ? "–" : r.latency_median_s.toFixed(2) + " s"} · `, a);
+  // the headline figures as the debrief shows them: a number in doubt greyed, its reason on hover
+  const parts = [`${r.name}: `];
+  (r.figures || []).forEach((f, i) => {
+    const span = document.createElement("span");
+    span.textContent = `${f.label} ${f.value}`;
+    if (f.unsure) { span.className = "unsure"; span.title = f.why || f.note; }
+    parts.push(...(i ? [" · ", span] : [span]));
+  });
+  li.replaceChildren(...parts, " · ", a);
   li.dataset.result = JSON.stringify(r);
 }
 
