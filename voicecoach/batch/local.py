@@ -99,6 +99,10 @@ def run_pool(fn: Callable[[T], R], tasks: list[T], jobs: int, on_lost: Callable[
             yield outcome
         finished = True
     finally:
-        if not finished:  # interrupted or abandoned: nothing more of this pool is wanted
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # interrupted or abandoned: nothing more of this pool is wanted
             _kill(pool)
-        pool.shutdown(wait=True, cancel_futures=True)  # quick once the workers are dead
+            # not waited for: with its workers killed, the pool's manager thread can block for good on
+            # the call queue's feeder (a pipe nobody reads); CI saw a Ctrl-C'd --jobs 2 batch hang there
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..errors import VoicecoachError
+from ..errors import Interrupted, VoicecoachError
 from ..files import atomic_write_text
 
 FORMATS = ["text", "json", "markdown", "html"]
@@ -26,6 +26,10 @@ class VoicecoachGroup(click.Group):
             rv = super().main(args, prog_name, standalone_mode=False, **kwargs)
         except VoicecoachError as e:
             click.echo(f"Error: {e}", err=True)
+            if isinstance(e, Interrupted):  # everything finished is on disk: leave now, joining no worker pool's threads
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(e.exit_code)
             sys.exit(getattr(e, "exit_code", 1))
         except click.UsageError as e:  # bad option values: one line, not usage + hint + error
             click.echo(f"Error: {e.format_message()} (see '{e.ctx.command_path if e.ctx else 'voicecoach'} --help')", err=True)
