@@ -1,4 +1,4 @@
-"""Command line: parse, call the library, render, echo. The only package that imports click.
+"""Command line: parse, call the library, render, echo. click is imported once, in ``base``; the other modules take it from there.
 
 ``base`` holds the ``voicecoach`` group and what commands share; each other module adds its
 commands to it: ``analyze`` (analyze, compare), ``capture`` (devices, record, practice, enrol),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
-
 from ..history.recording import record_clip
 from .base import (
     CONTEXT,
@@ -16,6 +14,7 @@ from .base import (
     _progress_printer,
     _recorded_scenario,
     _write,
+    click,
     history_options,
     main,
 )

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-import click
+import click  # the one import of click: the other cli modules take it from here
 
 from .. import __version__
 from ..errors import Interrupted, VoicecoachError

@@ -5,14 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
-
 from ..history.recording import BatchRecorder
 from .base import (
     CONTEXT,
     _layout_options,
     _model_option,
     _options,
+    click,
     history_options,
     main,
 )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 
-import click
-
 from .base import (
     CONTEXT,
     _model_option,
     _nudges_option,
     _options,
+    click,
     history_options,
     main,
 )

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 
-import click
-
-from .base import CONTEXT, main
+from .base import CONTEXT, click, main
 
 
 @main.command(context_settings=CONTEXT)

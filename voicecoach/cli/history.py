@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
 from ..history.store import resolve
-from .base import CONTEXT, _options, _write, main
+from .base import CONTEXT, _options, _write, click, main
 
 
 @main.command(context_settings=CONTEXT)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import click
-
-from .base import CONTEXT, main
+from .base import CONTEXT, click, main
 
 
 @main.command(context_settings=CONTEXT)
