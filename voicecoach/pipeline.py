@@ -206,6 +206,8 @@ def _speaker_stats(party: _Party, others: list[Segment], first_turn: turns.RawTu
         )
     pause_block, _ = pacing.pauses(act.segments, others)
     rate_sure, rate_why = pacing.rate_confidence(act.loud_dbfs - act.floor_dbfs if act.segments else None)
+    if opening is not None and rate_sure != "high" and opening.confidence == "high":  # timed on the same edges
+        opening = replace(opening, confidence="low", reason=f"its speaking time is in doubt as the rate's: {rate_why}")
     return SpeakerStats(
         words=words,
         speaking_s=round(speaking, 3),
