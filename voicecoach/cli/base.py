@@ -133,10 +133,6 @@ def history_options(f):
                              "else history.sqlite in the data folder (~/.local/share/voicecoach).")(f)  # fmt: skip
 
 
-def warn(text: str) -> None:
-    click.echo(f"warning: {text}", err=True)
-
-
 @click.group(cls=VoicecoachGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="voicecoach")
 def main():
