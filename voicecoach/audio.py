@@ -157,8 +157,9 @@ def _decode_av(path: Path, sr: int) -> _Sink | _Unusable | None:
             if not container.streams.audio:
                 return None
             stream = container.streams.audio[0]
-            source_sr = int(stream.codec_context.sample_rate or stream.rate or 0)
-            n_ch = int(stream.codec_context.channels or 0)
+            ctx = stream.codec_context  # None on some corrupt headers (found by tests/test_fuzz.py)
+            source_sr = int((ctx.sample_rate if ctx is not None else 0) or stream.rate or 0)
+            n_ch = int(ctx.channels or 0) if ctx is not None else 0
             if source_sr <= 0 or n_ch <= 0:
                 return None
             if n_ch > 2 or source_sr < MIN_SOURCE_RATE_HZ:
