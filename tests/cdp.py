@@ -81,8 +81,21 @@ class Browser:
                 return reply["result"]
 
     def open(self, url: str) -> str:
+        """A new tab on ``url``, returned once its own document (not the tab's first about:blank) has loaded."""
         target = self.send("Target.createTarget", {"url": url})["targetId"]
-        return self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        # a new tab starts on about:blank, itself 'complete': without this a test can read that page
+        # (CI once failed on exactly that: the report's audio element was 'null')
+        deadline = time.monotonic() + 120
+        while True:
+            try:  # mid-navigation an evaluation can meet a context being torn down: ask again
+                if self.eval(session, "location.href !== 'about:blank' && document.readyState === 'complete'"):
+                    return session
+            except RuntimeError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not load")
+            time.sleep(0.05)
 
     def eval(self, session: str, expression: str):
         result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}, session)
