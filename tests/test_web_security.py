@@ -182,3 +182,44 @@ def test_a_take_with_nothing_recorded_leaves_nothing(server, tree):
     status, _, text = server.request("POST", f"/api/takes/{rid}/stop", b"{}", pair)
     assert status == 400 and "nothing was recorded" in json.loads(text)["error"]
     assert list(folder.iterdir()) == []
+
+
+def test_a_take_abandoned_before_its_first_stretch_is_released(tree, monkeypatch):
+    """A tab closed before it sent any audio: the empty reservation (ours) goes when a new take starts
+    after ABANDONED_S, and the rest when the server stops; a take with audio is always kept."""
+    from voicecoach.web import practice
+
+    s = Server(tree / "abandon", None)
+    try:
+        pair = s.csrf()
+
+        def start(agent):
+            status, _, text = s.request("POST", "/api/takes", json.dumps({"agent": agent, "scenario": "long-hold"}).encode(), pair)
+            assert status == 200, text
+            return json.loads(text)["id"]
+
+        takes = tree / "abandon" / "takes"
+        start("agent10")  # closed at once
+        kept = start("agent11")
+        status, _, _ = s.request("POST", f"/api/takes/{kept}/chunk", _stretch(), pair)
+        assert status == 200
+        monkeypatch.setattr(practice, "ABANDONED_S", 0.0)  # as if two minutes had passed
+        start("agent12")  # still open when the server stops
+        assert not (takes / "agent10" / "long-hold").exists() or list((takes / "agent10" / "long-hold").iterdir()) == []
+        assert files_under(takes) >= {"agent11/long-hold/take-01.wav", "agent12/long-hold/take-01.wav"}
+    finally:
+        s.stop()
+    assert files_under(takes) == {"agent11/long-hold/take-01.wav", "agent11/long-hold/take-01.wav.json"}
+
+
+def _stretch() -> bytes:
+    """Two seconds of 16 kHz mono WAV, as the page posts a stretch."""
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    t = np.arange(32000) / 16000
+    sf.write(buf, (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000, format="WAV", subtype="PCM_16")
+    return buf.getvalue()

@@ -6,6 +6,7 @@ port); ``serve(...)`` runs it until Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,13 @@ def create_app(engine: Engine, guard: Guard | None = None) -> Starlette:
     guard = guard or Guard()
     routes = [*practice.ROUTES, *takes.ROUTES, *dashboard.ROUTES, *upload.ROUTES,
               Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")]
-    app = Starlette(routes=routes, exception_handlers={VoicecoachError: on_voicecoach_error, TooLarge: on_too_large})
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        practice.release_abandoned(engine.data, older_than_s=0)  # a tab closed before its first stretch
+
+    app = Starlette(routes=routes, exception_handlers={VoicecoachError: on_voicecoach_error, TooLarge: on_too_large},
+                    lifespan=lifespan)
     app.state.engine, app.state.guard = engine, guard
     app.add_middleware(GuardMiddleware, guard=guard)
     return app

@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,32 @@ class Recording:
     live: Any = None  # live.LiveAnalyser, made at the first stretch (its sample rate)
     cues_started: int = 0  # cues the analyser has been told are playing...
     cues_ended: int = 0  # ...and have ended (as practice.CueScheduler tells it, once the take reaches each time)
+    opened_s: float = field(default_factory=time.monotonic)
 
 
 _RECORDINGS: dict[str, Recording] = {}
+# A take that got no stretch this long after Record (the tab was closed, the microphone refused) is
+# abandoned: its empty reserved file and sidecar, ours, are removed (a take with audio is always kept)
+ABANDONED_S = 120.0
+
+
+def _release(rid: str) -> None:
+    """Forget a take; if nothing was recorded, remove the empty file and sidecar reserved at start."""
+    from ..sidecar import sidecar_path
+
+    rec = _RECORDINGS.pop(rid, None)
+    if rec is not None and rec.frames == 0:
+        rec.path.unlink(missing_ok=True)
+        sidecar_path(rec.path).unlink(missing_ok=True)
+
+
+def release_abandoned(data: Path, *, older_than_s: float | None = None) -> None:
+    """Release the empty takes under ``data`` opened over ``older_than_s`` (default ABANDONED_S) ago;
+    0: all of them (at shutdown)."""
+    now, older_than_s = time.monotonic(), ABANDONED_S if older_than_s is None else older_than_s
+    for rid, rec in list(_RECORDINGS.items()):
+        if rec.frames == 0 and now - rec.opened_s >= older_than_s and rec.path.is_relative_to(data):
+            _release(rid)
 
 
 async def room(request: Request):
@@ -129,6 +153,7 @@ async def start(request: Request):
         return error("type the agent's name first")
     card = load_card(_card_id(str(body.get("scenario", ""))))
     engine = request.app.state.engine
+    release_abandoned(engine.data)
     folder = take_folder(PracticeOptions(dir=engine.data / "takes", agent=agent), card)
     folder.mkdir(parents=True, exist_ok=True)
     n, path = next_take(folder)
@@ -238,16 +263,14 @@ def _recording(request: Request) -> Recording:
 
 async def stop(request: Request):
     """The take is complete: log the cues played, analyse, write the report, record the history."""
-    from ..sidecar import read_sidecar, sidecar_path, write_sidecar
+    from ..sidecar import read_sidecar, write_sidecar
 
     rec = _recording(request)
     body = await request.json()
     cues = [{"start_s": round(float(c["start_s"]), 3), "end_s": round(float(c["end_s"]), 3), "text": str(c.get("text", ""))}
             for c in body.get("cues") or []]
     if rec.frames == 0:  # the empty file and sidecar reserved at start are ours: nothing to keep
-        _RECORDINGS.pop(request.path_params["rid"], None)
-        rec.path.unlink(missing_ok=True)
-        sidecar_path(rec.path).unlink(missing_ok=True)
+        _release(request.path_params["rid"])
         return error(f"{rec.path.name}: nothing was recorded; allow the microphone and press Record again")
     meta = read_sidecar(rec.path) or {}
     nudges = {} if rec.live is None else {"nudges": rec.live.fired}  # as practice and record log them
