@@ -1,4 +1,4 @@
-"""The practice room's live pace line without a browser: the page's WAV stretches (2 s each, as
+"""The practice room's live pace line without a browser: the page's WAV stretches (0.5 s each, as
 static/practice.js sends them) posted to the real server; each answer carries the LiveState of
 voicecoach/live.py. Truth: the same take analysed offline (rate) and the sample's script (the reply's
 latency after the caller's line, played as a cue); the nudges reach the sidecar at Stop."""
@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TAKE = ROOT / "samples" / "long_hold_take1.wav"  # stereo: customer left, agent right
 RATE_TOL = 0.15  # the live rate's p90 error on 5 s windows (tests/test_live.py)
 LATENCY_TOL_S = 0.15
+STRETCH_S = 0.5  # as static/practice.js posts them
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def server(tmp_path_factory):
 
 
 def _record(server: Server, cues: list[list[float]] | None = None):
-    """Post the take in 2 s stretches; (the take's id, each stretch's live answer)."""
+    """Post the take in 0.5 s stretches; (the take's id, each stretch's live answer)."""
     headers = server.csrf()
     status, _, body = server.request("POST", "/api/takes", json.dumps({"agent": "live01", "scenario": "long-hold"}).encode(),
                                      {**headers, "Content-Type": "application/json"})
@@ -37,9 +38,10 @@ def _record(server: Server, cues: list[list[float]] | None = None):
     data, sr = sf.read(TAKE, dtype="int16", always_2d=True)
     query = f"?cues={json.dumps(cues)}".replace(" ", "") if cues else ""
     answers = []
-    for i in range(0, len(data), 2 * sr):
+    step = int(STRETCH_S * sr)
+    for i in range(0, len(data), step):
         buf = io.BytesIO()
-        sf.write(buf, data[i : i + 2 * sr], sr, format="WAV", subtype="PCM_16")
+        sf.write(buf, data[i : i + step], sr, format="WAV", subtype="PCM_16")
         status, _, body = server.request("POST", f"/api/takes/{rid}/chunk{query}", buf.getvalue(), {**headers, "Content-Type": "audio/wav"})
         assert status == 200, body
         answers.append(json.loads(body)["live"])

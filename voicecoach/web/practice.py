@@ -1,6 +1,6 @@
 """The practice room: pick agent and scene, read the brief, record in the browser, see the debrief.
 
-The page records the microphone (static/practice.js) and posts it as WAV stretches of about 2 s
+The page records the microphone (static/practice.js) and posts it as WAV stretches of about 0.5 s
 while recording; each is decoded (a type check) and appended to the take file, whose header is
 rewritten after every stretch, so a closed tab loses at most the last stretch. The customer's lines
 are played in the page from /cues/SCENARIO/N.wav (the card's recorded cue audio, else espeak-ng:
@@ -10,7 +10,7 @@ reads them to time the replies of a mono take.
 The live pace line (live.LiveAnalyser, as record and practice use it) runs here, one analyser per
 take: each stretch is fed to it as it arrives, with the cues the page has played so far (their audio
 is not the agent), and the chunk's answer carries the LiveState: rate against the scene's band, the
-pause timer, level and clipping, and the one nudge. It updates once per stretch (about every 2 s),
+pause timer, level and clipping, and the one nudge. It updates once per stretch (about twice a second),
 not 10 times a second as on the terminal. The nudges that fired go into the sidecar at Stop.
 """
 
@@ -33,7 +33,7 @@ from starlette.routing import Route
 from ..errors import AudioError, VoicecoachError
 from .app import error, page
 
-MAX_CHUNK_BYTES = 8 * 1024 * 1024  # 2 s of 16-bit stereo at 48 kHz is 384 kB; 8 MB: a stalled tab's backlog
+MAX_CHUNK_BYTES = 8 * 1024 * 1024  # 0.5 s of 16-bit stereo at 48 kHz is 96 kB; 8 MB: a stalled tab's backlog
 _CUES: dict[str, list[bytes]] = {}
 _CUES_LOCK = threading.Lock()
 

@@ -1,8 +1,8 @@
-// The practice room: brief, record (microphone -> AudioWorklet -> WAV stretches every ~2 s to the
+// The practice room: brief, record (microphone -> AudioWorklet -> WAV stretches every ~0.5 s to the
 // server, appended to the take file), the caller's lines from the card, Stop -> debrief + report.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const STRETCH_S = 2; // a closed tab loses at most this much
+const STRETCH_S = 0.5; // a closed tab loses at most this much; the live line updates as often
 const BRIEF_S = 60;
 const timing = JSON.parse(document.querySelector("[data-timing]").dataset.timing);
 let rec = null; // the take being recorded
@@ -206,7 +206,7 @@ async function begin(kind) {
   for (const id of ["record", "rewind", "rerun"]) $(id).disabled = true;
   $("stop").disabled = false;
   $("saved").textContent = `recording ${take.kind} ${take.take} (${take.name})`;
-  $("live").textContent = "live pace line: from the first 2 s saved"; $("live").classList.add("muted"); $("nudge").textContent = "";
+  $("live").textContent = "live pace line: from the first stretch saved"; $("live").classList.add("muted"); $("nudge").textContent = "";
   document.body.dataset.state = "recording";
 }
 
