@@ -212,6 +212,32 @@ def _segment_pitch(segments: list[Segment], st: np.ndarray, hop_s: float) -> lis
     return out
 
 
+def _pieces(segments: list[Segment], seg_label: dict[int, int], st: np.ndarray, centres: np.ndarray,
+            hop_s: float) -> list[tuple[Segment, int]]:
+    """Each segment with its voice (0/1), cut where its frames (semitones ``st``, NaN unvoiced) move
+    to the other centre for MIN_PART_S or longer; a segment without voicing takes its nearest
+    labelled neighbour's voice."""
+    n = len(st)
+    ok = np.isfinite(st)
+    frame_labels = np.full(n, -1)
+    frame_labels[ok] = np.abs(st[ok][:, None] - centres[None, :]).argmin(axis=1)
+    pieces: list[tuple[Segment, int]] = []
+    for i, seg in enumerate(segments):
+        own = seg_label.get(i)
+        if own is None:  # no voicing to go by: the nearer labelled neighbour's voice
+            near = min(seg_label, key=lambda j: abs(j - i))
+            pieces.append((seg, seg_label[near]))
+            continue
+        a = int(np.ceil(seg.start_s / hop_s))
+        b = int(np.floor(seg.end_s / hop_s)) + 1
+        fl = frame_labels[a:b].copy()
+        fl[fl < 0] = own  # unvoiced frames (consonants, pauses in a word) belong to the segment's voice
+        local = np.full(n, own)
+        local[a:b] = fl
+        pieces.extend(_cut(seg, local, hop_s))
+    return pieces
+
+
 def diarize(y: np.ndarray, segments: list[Segment], f0: np.ndarray, *, sr: int, hop_s: float,
             profile: VoiceProfile | None = None) -> Diarization:
     """Split the speech segments between two voices by pitch, or decline with a reason.
@@ -248,24 +274,8 @@ def diarize(y: np.ndarray, segments: list[Segment], f0: np.ndarray, *, sr: int, 
     if not MIN_SHARE <= share <= 1 - MIN_SHARE:
         return Diarization(None, f"a second voice has only {min(share, 1 - share) * 100:.0f}% of the speech", gap)
 
-    seg_label = {i: int(g) for i, g in zip(idx, lab)}
     centre_arr = np.array(centres)
-    frame_labels = np.full(n, -1)
-    frame_labels[ok] = np.abs(st[ok][:, None] - centre_arr[None, :]).argmin(axis=1)
-    pieces: list[tuple[Segment, int]] = []
-    for i, seg in enumerate(segments):
-        own = seg_label.get(i)
-        if own is None:  # no voicing to go by: the nearer labelled neighbour's voice
-            near = min(seg_label, key=lambda j: abs(j - i))
-            pieces.append((seg, seg_label[near]))
-            continue
-        a = int(np.ceil(seg.start_s / hop_s))
-        b = int(np.floor(seg.end_s / hop_s)) + 1
-        fl = frame_labels[a:b].copy()
-        fl[fl < 0] = own  # unvoiced frames (consonants, pauses in a word) belong to the segment's voice
-        local = np.full(n, own)
-        local[a:b] = fl
-        pieces.extend(_cut(seg, local, hop_s))
+    pieces = _pieces(segments, {i: int(g) for i, g in zip(idx, lab)}, st, centre_arr, hop_s)
     first_label = pieces[0][1]
     first = [s for s, g in pieces if g == first_label]
     second = [s for s, g in pieces if g != first_label]
