@@ -32,12 +32,16 @@ def _metric_line(m: MetricProgress) -> str:
             f"change {_signed(m.change, m.unit):>10} ({m.change_direction})  best {_num(m.best, m.unit):>10}  trend {trend}")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def text(groups: list[GroupProgress], team: list[dict[str, Any]], *, note: str | None = None) -> str:
     lines = []
     for g in groups:
         span = f" ({g.first_day} .. {g.last_day})" if g.first_day else ""
-        lines.append(f"{g.agent or '(agent unknown)'} · {g.skill} [{', '.join(g.scenarios) or '-'}]: {g.takes} takes on "
-                     f"{g.practice_days} days{span}; longest streak {g.longest_streak_days} d, current {g.current_streak_days} d")
+        lines.append(f"{g.agent or '(agent unknown)'} · {g.skill} [{', '.join(g.scenarios) or '-'}]: {_count(g.takes, 'take')} on "
+                     f"{_count(g.practice_days, 'day')}{span}; longest streak {g.longest_streak_days} d, current {g.current_streak_days} d")
         lines.extend(_metric_line(m) for m in g.metrics)
         for e in g.excluded:
             lines.append(f"  left out: {e.taken_at} {e.source_path}: {e.status} ({e.reason})")
