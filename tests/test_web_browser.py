@@ -108,6 +108,7 @@ def test_record_a_take_and_see_its_debrief(server, browser, mic_take):
                      " - parseFloat(document.getElementById('saved').textContent));"
                      " if (lags.length === 25) { clearInterval(t); done(lags); } }, 100); })")
     assert "saved on this machine" in b.eval(s, "document.getElementById('saved').textContent")
+    print(f"saved lags: {[round(x, 2) for x in lags]}")
     assert all(0 <= lag <= 1.2 for lag in lags), lags
     b.wait_for(s, f"parseFloat(document.getElementById('elapsed').textContent) > {speech_s + 1.5}", 60)
     b.eval(s, "document.getElementById('stop').click()")
