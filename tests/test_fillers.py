@@ -17,7 +17,8 @@ import soundfile as sf
 from report_factory import hand_analysis
 
 from voicecoach.analysis import fillers
-from voicecoach.pipeline import _without_fillers, analyze
+from voicecoach.parties import without_fillers
+from voicecoach.pipeline import analyze
 from voicecoach.report import html, json_report, markdown, text
 from voicecoach.results import Fillers, Opening
 from voicecoach.transcribe import RawWord
@@ -55,7 +56,7 @@ def test_per_minute_is_over_speaking_time():
 
 def test_filler_words_never_count_as_words():
     raw = [RawWord("Um,", 0.5, 0.9, 0.9), RawWord("thank", 1.0, 1.3, 0.9), RawWord("you", 1.3, 1.5, 0.9), RawWord("uh", 2.0, 2.3, 0.5)]
-    assert [w.text for w in _without_fillers(raw)] == ["thank", "you"]
+    assert [w.text for w in without_fillers(raw)] == ["thank", "you"]
 
 
 def _schwa_in_silence(f0_hz: float, duration_s: float, at_s: float = 1.0) -> np.ndarray:

@@ -58,7 +58,7 @@ def test_cue_ends_are_logged_where_they_are_heard(card_path, tmp_path):
         assert abs(cue["end_s"] - heard_end_s) <= CUE_TOLERANCE_S, (cue, heard_end_s)
         assert abs(cue["start_s"] - heard_start_s) <= CUE_TOLERANCE_S, (cue, heard_start_s)
     # The pipeline reads them back as the mono-cued layout's customer turns.
-    from voicecoach.pipeline import sidecar_cues
+    from voicecoach.cues import sidecar_cues
 
     assert [c.end_s for c in sidecar_cues(take)] == [c["end_s"] for c in meta["cues"]]
 

@@ -184,7 +184,7 @@ def test_cued_mono_take_with_cues_bleeding_into_the_mic(tmp_path, truth):
     The cues' logged times keep them out of the agent's words and time every answer."""
     from make_samples import build_scene, long_hold_take2
 
-    from voicecoach.pipeline import Cue
+    from voicecoach.cues import Cue
 
     require_espeak()
     customer, agent, t = build_scene(long_hold_take2())

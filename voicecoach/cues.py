@@ -13,7 +13,7 @@ from .errors import AudioError
 from .results import Segment
 
 if TYPE_CHECKING:
-    from .pipeline import _Party
+    from .parties import Party
 
 CUE_TAIL_S = 0.15  # a played cue still rings in the room (and the mic) this long after it ends
 CUE_BLEED_WARN_S = 0.5
@@ -42,7 +42,7 @@ def sidecar_cues(path: str | Path) -> tuple[Cue, ...] | None:
         raise AudioError(f"{path}: the sidecar's cues are malformed ({e}); each needs start_s and end_s") from e
 
 
-def without_cue_bleed(party: _Party, cues: tuple[Cue, ...], warnings: list[str]) -> _Party:
+def without_cue_bleed(party: Party, cues: tuple[Cue, ...], warnings: list[str]) -> Party:
     """The agent with every stretch that overlaps a played cue (plus its echo tail) cut out.
     Without a headset the cue plays into the mic and would count as agent speech; the price is
     that talking over a cue cannot be timed on a mono take. A warning in ``warnings`` when
