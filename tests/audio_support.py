@@ -105,3 +105,17 @@ def play(path: Path, *, after_s: float = 0.5) -> tuple[float, subprocess.Popen]:
     time.sleep(after_s)
     launched = time.monotonic()
     return launched, subprocess.Popen(["paplay", str(path)], env={**os.environ})
+
+
+def practise_until_debrief(args: list[str], clip: Path) -> subprocess.Popen:
+    """`voicecoach practice ARGS` with ``clip`` played into the loopback once the act starts; the
+    process is returned when its debrief asks for the commitment (stdin open for the answer)."""
+    proc = subprocess.Popen(VOICECOACH + ["practice", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stderr.readline().startswith("== Act:")
+    _, player = play(clip, after_s=0.2)
+    for line in proc.stderr:
+        if line.startswith("One thing you will do differently"):
+            break
+    player.terminate()
+    return proc

@@ -96,7 +96,7 @@ def test_practice_debrief_from_the_incremental_transcriber_equals_analyze(tmp_pa
     `voicecoach analyze` prints for the saved take."""
     import subprocess
 
-    from audio_support import VOICECOACH, play, require_input_device
+    from audio_support import VOICECOACH, practise_until_debrief, require_input_device
     from conftest import require_espeak
 
     require_input_device()
@@ -108,15 +108,9 @@ def test_practice_debrief_from_the_incremental_transcriber_equals_analyze(tmp_pa
     voice = tmp_path / "agent.wav"
     sf.write(voice, agent, 16000, subtype="PCM_16")
     session = tmp_path / "s"
-    args = ["practice", str(card), "--dir", str(session), "--agent", "a1", "--brief-s", "0", "--cues",
+    args = [str(card), "--dir", str(session), "--agent", "a1", "--brief-s", "0", "--cues",
             "--cue-wait-s", "0.8", "--act-s", "40", "--rewind-s", "0"]
-    proc = subprocess.Popen(VOICECOACH + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr.readline().startswith("== Act:")
-    _, player = play(voice, after_s=0.2)
-    for line in proc.stderr:
-        if line.startswith("One thing you will do differently"):
-            break
-    player.terminate()
+    proc = practise_until_debrief(args, voice)
     out, err = proc.communicate("\n", timeout=120)
     assert proc.returncode == 0, err
     take = session / "a1" / "inc-test" / "take-01.wav"

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 import soundfile as sf
 
-from audio_support import VOICECOACH, find_clip, play, require_input_device, two_line_card
+from audio_support import VOICECOACH, find_clip, practise_until_debrief, require_input_device, two_line_card
 
 from voicecoach.sidecar import sidecar_path
 
@@ -88,15 +88,9 @@ def test_debrief_prints_report_and_saves_commitment(card_path, tmp_path):
 
     sample = SAMPLES / "long_hold_mono.wav"
     session = tmp_path / "s"
-    args = ["practice", str(card_path), "--dir", str(session), "--agent", "a1", "--brief-s", "0",
+    args = [str(card_path), "--dir", str(session), "--agent", "a1", "--brief-s", "0",
             "--act-s", "6", "--rewind-s", "0", "--history", str(tmp_path / "history.sqlite")]
-    proc = subprocess.Popen(VOICECOACH + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr.readline().startswith("== Act:")
-    _, player = play(sample, after_s=0.2)
-    for line in proc.stderr:
-        if line.startswith("One thing you will do differently"):
-            break
-    player.terminate()
+    proc = practise_until_debrief(args, sample)
     proc.stdin.write("Pause one full second before I answer.\n")
     proc.stdin.flush()
     out, err = proc.communicate(timeout=60)
