@@ -11,6 +11,7 @@ Analysis.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import activity, audio, decode, transcribe, vad
-from .analysis import diarize, fillers, pacing, pitch, roles
+from .analysis import diarize, fillers, pacing, pitch, roles, syllables
 from .cues import Cue, sidecar_cues, without_cue_bleed
 from .results import AgentChannel, Segment, VoiceSplit
 
@@ -41,6 +42,12 @@ class Party:
     f0: np.ndarray
     fillers: tuple[dict, ...] = ()  # filled pauses (analysis.fillers), not among ``placed``
     estimates: tuple[decode.Estimate, ...] = ()  # stretches Whisper left empty, words counted from the signal
+
+    @functools.cached_property
+    def nuclei_s(self) -> np.ndarray:
+        """Times of the syllable nuclei in the party's speech (analysis.syllables), found once for the
+        articulation rate, the opening's cross-check and the nudges' outcomes."""
+        return syllables.nucleus_times(self.act.frame_dbfs, self.act.frame_mask(), self.f0, hop_s=self.act.hop_s)
 
 
 def _speech_and_pitch(samples: np.ndarray, sr: int) -> tuple[activity.ChannelActivity, np.ndarray]:

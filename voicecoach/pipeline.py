@@ -21,7 +21,15 @@ from .clock import mmss
 from .cues import Cue
 from .errors import AudioError
 from .parties import AGENT_CHANNELS, Call, Party, measure_call
-from .results import Analysis, NudgeOutcome, Recording, Segment, SpeakerStats, Track, Turn
+from .results import (
+    Analysis,
+    NudgeOutcome,
+    Recording,
+    Segment,
+    SpeakerStats,
+    Track,
+    Turn,
+)
 
 QUIET_LOUD_DBFS = -40.0  # loudest speech below this: too quiet to trust the pitch and nuclei
 CLIPPED_SHARE = 0.0005  # more than 0.05% of samples at full scale is audible distortion
@@ -57,7 +65,7 @@ def _speaker_stats(party: Party, others: list[Segment], first_turn: turns.RawTur
     act = party.act
     mask = act.frame_mask()
     speaking = act.speaking_s
-    nuclei_s = syllables.nucleus_times(act.frame_dbfs, mask, party.f0, hop_s=act.hop_s)
+    nuclei_s = party.nuclei_s
     nuclei = len(nuclei_s)
     estimated = sum(e.words for e in party.estimates)
     words = len(party.placed) + estimated  # signal estimates included, and flagged (words_from_signal)
@@ -221,10 +229,8 @@ def _nudge_outcomes(path, agent: Party) -> list[NudgeOutcome] | None:
     fired = (read_sidecar(path) or {}).get("nudges") if Path(path).exists() else None
     if not isinstance(fired, list):
         return None
-    act = agent.act
-    nuclei_s = syllables.nucleus_times(act.frame_dbfs, act.frame_mask(), agent.f0, hop_s=act.hop_s)
     try:
-        return nudges.outcomes(fired, act.segments, nuclei_s, syllables_per_word=decode.SYLLABLES_PER_WORD)
+        return nudges.outcomes(fired, agent.act.segments, agent.nuclei_s, syllables_per_word=decode.SYLLABLES_PER_WORD)
     except (TypeError, KeyError, ValueError) as e:
         raise AudioError(f"{path}: the sidecar's nudges are malformed ({e}); each needs kind and at_s") from e
 
