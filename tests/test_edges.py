@@ -268,3 +268,37 @@ def test_rate_in_line_noise_is_right_or_marked_unsure(tmp_path):
     customer, agent, truth = next(calls())[1:]
     a = analyze(write_stereo(tmp_path / "clean.wav", customer, agent), Options(agent_channel="right"))
     assert a.agent.rate_confidence == "high" and not any(w.startswith("speaking rate unsure") for w in a.warnings)
+
+
+@pytest.mark.slow
+def test_latency_in_noise_through_a_lossy_coder_is_right_or_marked_unsure(tmp_path):
+    """Line noise saved as a 32 kbps MP3: the coder keeps the noise in some frames and drops it in
+    others, and pause edges moved by up to 0.62 s on these calls (the same noise in WAV: 0.08 s).
+    Every answer is within the noise tolerance of the truth, or the latencies carry confidence "low"
+    with the reason, a warning, and the marks of every number timed on those edges (and
+    articulation, which line noise inflates, is marked too); a clean 32 kbps MP3 is trusted."""
+    from realspeech import calls, mp3_copy
+
+    from voicecoach import metrics
+    from voicecoach.pipeline import Options, analyze
+
+    require_real_speech()
+    marked = 0
+    for noise_dbfs in (-45.0, -40.0):
+        for name, customer, agent, truth in calls():
+            wav = write_stereo(tmp_path / f"{name}.wav", *with_noise(np.stack([customer, agent], axis=1), noise_dbfs).T)
+            a = analyze(mp3_copy(wav, tmp_path / f"{name}.mp3", kbps=32), Options(agent_channel="right"))
+            if a.latency.confidence == "low":
+                marked += 1
+                assert "lossy-compressed" in a.latency.reason and any(w.startswith("response latencies unsure") for w in a.warnings)
+                assert {"latency_median_s", "latency_p90_s", "first_response_s", "jump_ins", "stalls", "articulation_sps"} <= set(metrics.marks(a))
+            else:
+                assert len(a.latency.values_s) == len(truth["latencies_s"]), (name, noise_dbfs)
+                for got, want in zip(a.latency.values_s, truth["latencies_s"]):
+                    assert abs(got - want) <= NOISE_LATENCY_TOL_S, (name, noise_dbfs, a.latency.values_s, truth["latencies_s"])
+    assert marked >= 3  # the -40 dBFS noise at least
+    customer, agent, truth = next(calls())[1:]
+    a = analyze(mp3_copy(write_stereo(tmp_path / "clean.wav", customer, agent), tmp_path / "clean.mp3", kbps=32), Options(agent_channel="right"))
+    assert a.latency.confidence == "high" and not {"latency_median_s", "articulation_sps"} & set(metrics.marks(a))
+    for got, want in zip(a.latency.values_s, truth["latencies_s"]):
+        assert abs(got - want) <= 0.12  # the clean tolerance (tests/test_truth.py)

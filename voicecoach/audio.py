@@ -22,6 +22,8 @@ from .errors import AudioError
 SAMPLE_RATE_HZ = 16000  # what Whisper expects; resample once, here
 MIN_SOURCE_RATE_HZ = 4000  # below this there is no speech band left to analyse
 CLIP_LEVEL = 0.999  # a sample at or above this magnitude counts as full scale
+LOSSY_SUBTYPES = frozenset({"MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III", "VORBIS", "OPUS"})  # libsndfile's
+LOSSLESS_CODECS = frozenset({"flac", "alac", "wavpack", "tta", "ape", "mlp", "truehd"})  # FFmpeg's, besides pcm_*
 TRUNCATED_MIN_S = 0.05  # a shortfall under 50 ms is a rounding of the header, not a lost end
 SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".mp4", ".aiff", ".aif")
 
@@ -36,6 +38,7 @@ class Audio:
     source_sr: int
     clipped_fraction: tuple[float, ...]  # per channel, share of samples at full scale
     warnings: list[str] = field(default_factory=list)
+    lossy: bool = False  # MP3, AAC, Opus, ...: a coder that drops what it judges inaudible (line noise too)
 
     @property
     def duration_s(self) -> float:
@@ -76,6 +79,7 @@ class _Sink:
         self.n_out = 0
         self.n_in = 0
         self.promised = None  # frames the container's header promises, where it states them exactly
+        self.lossy = False
         self.bad = 0
         self.clipped = np.zeros(n_channels, dtype=np.int64)
 
@@ -129,6 +133,7 @@ def _decode_soundfile(path: Path, sr: int) -> _Sink | None:
             claimed = min(f.frames, 64 * path.stat().st_size) if f.frames > 0 else None
             sink = _Sink(f.channels, int(f.samplerate), sr, claimed)
             sink.promised = _wav_promised_frames(path) if f.format in ("WAV", "WAVEX") else (f.frames if f.format == "FLAC" else None)
+            sink.lossy = f.subtype in LOSSY_SUBTYPES
             while True:
                 block = f.read(_Sink.BLOCK, dtype="float32", always_2d=True)
                 if not len(block):
@@ -168,6 +173,7 @@ def _decode_av(path: Path, sr: int) -> _Sink | _Unusable | None:
             if stream.duration and stream.time_base:
                 expected = int(stream.duration * stream.time_base * source_sr)
             sink = _Sink(n_ch, source_sr, sr, expected)
+            sink.lossy = not (stream.codec.name.startswith("pcm_") or stream.codec.name in LOSSLESS_CODECS)
             if path.suffix.lower() == ".flac" or container.format.name == "wav":  # exact lengths; MP3/AAC only estimate theirs
                 sink.promised = _wav_promised_frames(path) if container.format.name == "wav" else expected
             for frame in container.decode(stream):
@@ -281,7 +287,8 @@ def load(path: str | os.PathLike, *, sr: int = SAMPLE_RATE_HZ) -> Audio:
     _check_shape(str(path), channels.shape[0], n_in, decoded.source_sr)
     warnings = [f"{bad} samples were NaN or infinite and were set to silence"] if bad else []
     warnings += _truncation_warning(decoded.promised, n_in, decoded.source_sr)
-    return Audio(path=str(path), channels=channels, sr=sr, source_sr=decoded.source_sr, clipped_fraction=clipped, warnings=warnings)
+    return Audio(path=str(path), channels=channels, sr=sr, source_sr=decoded.source_sr, clipped_fraction=clipped, warnings=warnings,
+                 lossy=decoded.lossy)
 
 
 def _check_shape(path: str, n_channels: int, n_samples: int, source_sr: int) -> None:

@@ -151,6 +151,17 @@ def signed(change: float, fmt: str) -> str:
 # reports marks the same numbers as a fresh analysis does
 
 
+def _latency_unsure(a: Any, n: Norms) -> str | None:
+    """Every number timed on the pause edges between the parties (turns.latency_confidence)."""
+    lat = read_path(a, "latency")
+    return None if lat is None or read_path(lat, "confidence") in ("high", None) else (read_path(lat, "reason") or "pause edges in doubt")
+
+
+def answer_latency(a: Analysis, latency_s: float) -> str:
+    """One answer's latency as the transcript shows it, "?" where the clip's pause edges are in doubt."""
+    return f"{latency_s:+.2f} s" + ("?" if _latency_unsure(a, None) else "")
+
+
 def _opening_unsure(a: Any, n: Norms) -> str | None:
     op = read_path(a, "agent.opening")
     return None if op is None or read_path(op, "confidence") == "high" else (read_path(op, "reason") or "low confidence")
@@ -158,6 +169,15 @@ def _opening_unsure(a: Any, n: Norms) -> str | None:
 
 def _rate_unsure(a: Any, n: Norms) -> str | None:
     return None if read_path(a, "agent.rate_confidence") in ("high", None) else (read_path(a, "agent.rate_reason") or "line noise")
+
+
+def _articulation_unsure(a: Any, n: Norms) -> str | None:
+    """In doubt where the rate is (speech near the line noise): on the real-voice calls with -45 dBFS
+    line noise it read up to 12% high in the phone band (its error on clean turns: 6.5%)."""
+    if read_path(a, "agent.rate_confidence") in ("high", None):
+        return None
+    snr = (read_path(a, "recording.snr_db") or {}).get("agent")
+    return f"speech only {snr:.0f} dB above the line noise: noise adds nuclei" if snr is not None else "line noise adds nuclei"
 
 
 def _fillers_unsure(a: Any, n: Norms) -> str | None:
@@ -209,11 +229,15 @@ def _latency_row(a: Analysis, m: Metric, n: Norms) -> Row | None:
     if a.latency is None:
         return None
     v = judge.assess(m, a, n)
+    if (why := m.doubt(a, n)) is not None:
+        return Row(m.label, m.text(a.latency.median_s) + "?", f"unsure: {why}", v.status, True)
     return Row(m.label, m.text(a.latency.median_s), f"calm {v.target} after the caller ({v.word})", v.status)
 
 
 def _first_response_row(a: Analysis, m: Metric, n: Norms) -> Row:
     where = "from the clip start" if a.layout == "mono" else "after the caller's first words"
+    if m.doubt(a, n) is not None and a.first_response_s is not None:
+        return Row(m.label, m.text(a.first_response_s) + "?", f"{where}; unsure: pause edges in doubt", "", True)
     return Row(m.label, m.text(a.first_response_s), where)
 
 
@@ -221,7 +245,10 @@ def _jumps_row(a: Analysis, m: Metric, n: Norms) -> Row | None:
     if a.latency is None:
         return None
     v = judge.assess(m, a, n)
-    return Row("Jump-ins / stalls", f"{a.latency.jump_ins} / {a.latency.stalls}", n.jump_stall_limits(), v.status)
+    counts = f"{a.latency.jump_ins} / {a.latency.stalls}"
+    if m.doubt(a, n) is not None:
+        return Row("Jump-ins / stalls", counts + "?", "unsure: pause edges in doubt", v.status, True)
+    return Row("Jump-ins / stalls", counts, n.jump_stall_limits(), v.status)
 
 
 def _trend_row(a: Analysis, m: Metric, n: Norms) -> Row:
@@ -289,7 +316,7 @@ REGISTRY: list[Metric] = [
            goal=lambda n: n.opening_vs_rest_max_pct, noticeable=lambda n: judge.by_abs(n.tempo_noticeable_pct),
            unsure=_opening_unsure, withhold=True, places=frozenset({COMPARE}),
            target=lambda n: f"{n.opening_vs_rest_max_pct:+g}% or slower"),
-    Metric("articulation_sps", "Articulation", "syl/s", "{:.1f}", path="agent.articulation_sps",
+    Metric("articulation_sps", "Articulation", "syl/s", "{:.1f}", path="agent.articulation_sps", unsure=_articulation_unsure,
            noticeable=lambda n: judge.by_pct(n.tempo_noticeable_pct), relative=True, note=lambda a: "syllables per second of speech",
            places=frozenset({HEADLINE, COMPARE, BATCH, CSV})),
     Metric("fillers_per_min", "Fillers (um, uh)", "/min", "{:.1f}", path="agent.fillers.per_min", direction="lower", goal=lambda n: 0.0,
@@ -297,23 +324,23 @@ REGISTRY: list[Metric] = [
            places=frozenset({HEADLINE, COMPARE, BATCH, CSV, TEAM}), row=_fillers_row),
     Metric("latency_median_s", "Latency (median)", "s", "{:.2f}", path="latency.median_s", direction="in-band",
            goal=lambda n: n.latency_s, noticeable=lambda n: judge.by_abs(n.latency_noticeable_s, strict=True),
-           places=EVERYWHERE | {TEAM}, assess=judge.latency, row=_latency_row,
+           unsure=_latency_unsure, places=EVERYWHERE | {TEAM}, assess=judge.latency, row=_latency_row,
            check=Check("latency", "pause before answering", 1, 1.8, 1.8, "You paused calmly before answering:",
                        {"low": "I'll take one quiet breath after the caller stops before I answer.",
                         "high": "I'll say what I'm checking so the line never goes quiet."})),
-    Metric("latency_p90_s", "Latency (p90)", "s", "{:.2f}", path="latency.p90_s", places=frozenset({BATCH, CSV})),
+    Metric("latency_p90_s", "Latency (p90)", "s", "{:.2f}", path="latency.p90_s", unsure=_latency_unsure, places=frozenset({BATCH, CSV})),
     # on agent-only clips without cues first_response_s is time to first word, not a response
     Metric("first_response_s", "First response", "s", "{:.2f}", direction="in-band", goal=lambda n: n.latency_s,
            get=lambda r: None if r("layout") == "mono" else r("first_response_s"),
            noticeable=lambda n: judge.by_abs(n.latency_noticeable_s, strict=True), places=frozenset({HEADLINE, COMPARE, BATCH, CSV}),
-           row=_first_response_row),
+           unsure=_latency_unsure, row=_first_response_row),
     Metric("jump_ins", "Jump-ins", "count", path="latency.jump_ins", direction="lower", goal=lambda n: 0.0,
            noticeable=lambda n: judge.by_abs(1), places=frozenset({HEADLINE, COMPARE, BATCH, CSV, PROGRESSION}),
-           assess=judge.jumps_stalls, row=_jumps_row,
+           unsure=_latency_unsure, assess=judge.jumps_stalls, row=_jumps_row,
            check=Check("jump_ins_stalls", "jump-ins/stalls", 2, 1.5, 1.9, "You let the caller finish every time:",
                        {"low": "I'll let the caller finish and count one beat before I speak.",
                         "high": "I'll say what I'm checking instead of going silent."})),
-    Metric("stalls", "Stalls", "count", path="latency.stalls", direction="lower", goal=lambda n: 0.0,
+    Metric("stalls", "Stalls", "count", path="latency.stalls", direction="lower", goal=lambda n: 0.0, unsure=_latency_unsure,
            noticeable=lambda n: judge.by_abs(1), places=frozenset({COMPARE, BATCH, CSV, PROGRESSION})),
     Metric("level_median_dbfs", "Level (median)", "dBFS", "{:.1f}", path="agent.level.median_dbfs",
            noticeable=lambda n: judge.by_abs(n.level_noticeable_db), places=EVERYWHERE,
@@ -426,7 +453,7 @@ def _default_row(a: Analysis, m: Metric, n: Norms) -> Row:
     doubt = m.doubt(a, n)
     value = m.text(v) + ("?" if doubt and v is not None else "")
     if m.goal is None:
-        return Row(m.label, value, m.note(a) if m.note else "", "", doubt is not None)
+        return Row(m.label, value, f"unsure: {doubt}" if doubt else m.note(a) if m.note else "", "", doubt is not None)
     verdict = judge.assess(m, a, n)
     note = f"unsure: {doubt}" if doubt else f"target {verdict.target}" + (f" ({verdict.word or verdict.status})" if verdict.status else "")
     return Row(m.label, value, note, verdict.status, doubt is not None)

@@ -112,6 +112,8 @@ def _turn_rows(raw_turns, parties: dict[str, Party], cues: tuple[Cue, ...] | Non
         mask = party.act.frame_mask(t.start_s, t.end_s)
         bc = turns.is_backchannel(t, n_words)
         backchannel.append(bc)
+        # a turn's rate is flagged only where the take's rate is sure (line noise makes it read high)
+        flagged = t.speaker == "agent" and pacing.rate_confidence(party.act.loud_dbfs - party.act.floor_dbfs)[0] == "high"
         rows.append(
             Turn(
                 speaker=t.speaker,
@@ -120,7 +122,7 @@ def _turn_rows(raw_turns, parties: dict[str, Party], cues: tuple[Cue, ...] | Non
                 text=" ".join(w.text for w in words),
                 words=n_words,
                 rate_wpm=pacing.rate_wpm(n_words, spoken),
-                rate_flag=judge.rate_flag(pacing.rate_wpm(n_words, spoken), n_words) if t.speaker == "agent" else None,
+                rate_flag=judge.rate_flag(pacing.rate_wpm(n_words, spoken), n_words) if flagged else None,
                 level_dbfs=loudness.median_dbfs(party.act.frame_dbfs, mask),
                 latency_s=None,
                 pitch_hz=pitch.median_hz(party.f0, mask),
@@ -195,6 +197,10 @@ def _result(path, clip: audio.Audio, model_label: str, call: Call, warnings: lis
     if "customer" in parties:
         customer_stats = _speaker_stats(parties["customer"], agent.act.segments, first_customer)
     latency = turns.latency_stats([v for v in lat if v is not None])
+    if latency is not None:  # the pause edges of every party with speech
+        snr = min((p.act.loud_dbfs - p.act.floor_dbfs for p in parties.values() if p.act.segments), default=None)
+        sure, why = turns.latency_confidence(snr, lossy=clip.lossy)
+        latency = replace(latency, confidence=sure, reason=why)
     _measure_warnings(call, agent_stats, latency, warnings)
     _clipping_warnings(clip, call, warnings)
     words = sorted((p.word for party in parties.values() for p in party.placed), key=lambda w: w.start_s)
@@ -257,6 +263,8 @@ def _measure_warnings(call: Call, agent_stats: SpeakerStats, latency, warnings: 
                 f"{e.end_s - e.start_s:.1f} s of clear speech, even decoded alone; {e.words} words estimated "
                 f"from {e.nuclei} syllable nuclei ({decode.SYLLABLES_PER_WORD} per word) and counted in rate_wpm"
             )
+    if latency is not None and latency.reason:
+        warnings.append(f"response latencies unsure: {latency.reason}")
     if latency is None and call.layout != "mono" and agent.act.segments:
         warnings.append("response latency not measurable: no customer turn is followed by an agent turn")
     elif call.layout == "mono" and agent.act.segments:

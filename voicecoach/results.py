@@ -132,6 +132,8 @@ class Latency:
     p90_s: float | None
     jump_ins: int
     stalls: int
+    confidence: str = "high"  # "low": the pause edges are in doubt (``reason``); not judged then
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

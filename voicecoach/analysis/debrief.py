@@ -157,7 +157,7 @@ def _strengths(a: Analysis, card, targets: list[TargetCheck], ev, softened_at: f
         add(1.7, "acknowledgment", tone_note[:1].upper() + tone_note[1:] + ": what you said there landed.", "customer_tone", softened_at)
     # Always-available, low-weight facts so there are two strengths on any clip with words.
     lat = a.latency
-    if lat is not None and lat.values_s and lat.jump_ins == 0 and lat.stalls == 0:
+    if lat is not None and lat.values_s and lat.jump_ins == 0 and lat.stalls == 0 and lat.confidence == "high":  # edges in doubt: no praise
         n = len(lat.values_s)
         add(0.2, TARGET_SKILL, f"You let the caller finish and answered without stalling: {n} answer{'s' if n != 1 else ''}, "
             f"the first {lat.values_s[0]:.2f} s after they stopped.", "latency.answers")

@@ -217,6 +217,8 @@ def latency(a: Analysis, n: Norms) -> Verdict:
     v = a.latency.median_s
     lo, hi = n.latency_s
     word = latency_word(v, n)
+    if a.latency.confidence != "high":  # neither praise nor an adjustment built on a number in doubt
+        return Verdict("n/a", word, "", target, f"pause before answering not judged: {a.latency.reason}", v, True)
     if lo <= v <= hi:
         return Verdict("met", word, "", target, f"median pause before answering {v:.2f} s, inside {target}", v)
     near = lo - n.close_latency_s <= v <= hi + n.close_latency_s
@@ -232,6 +234,8 @@ def jumps_stalls(a: Analysis, n: Norms) -> Verdict:
         return Verdict("n/a", "n/a", "", "0", "no customer->agent turn changes to time")
     lat = a.latency
     count = lat.jump_ins + lat.stalls
+    if lat.confidence != "high":
+        return Verdict("n/a", "", "", "0", f"jump-ins and stalls not judged: {lat.reason}", float(count), True)
     if count == 0:
         return Verdict("met", "", "", "0", f"no jump-ins or stalls in {len(lat.values_s)} answers", 0.0)
     parts = []

@@ -101,7 +101,7 @@ def transcript_rows(a: Analysis) -> list[dict[str, Any]]:
             "cls": f"turn {t.speaker}" + (" bc" if t.backchannel else ""),
             "start": f"{t.start_s:.3f}", "end": f"{t.end_s:.3f}", "time": mmss(t.start_s),
             "who": "agent (mm-hm)" if t.backchannel else t.speaker,
-            "lat": None if t.latency_s is None else latency_cell(t.latency_s, n),
+            "lat": None if t.latency_s is None else {**latency_cell(t.latency_s, n), "text": metrics.answer_latency(a, t.latency_s)},
             "pieces": _marked(t.text, marks),
             "estimated": t.words if t.words_source == "signal" else None,  # Whisper heard no words: syllable nuclei
             "rate": "" if t.rate_wpm is None or t.speaker != "agent" else f"{t.rate_wpm:.0f} wpm",

@@ -67,7 +67,7 @@ def render(a: Analysis) -> str:
         lines += ["## Transcript", "", "| Time | Who | Latency | wpm | Text |", "|---|---|---:|---:|---|"]
         for t in a.turns:
             who = "agent (mm-hm)" if t.backchannel else t.speaker
-            lat = "" if t.latency_s is None else f"{t.latency_s:+.2f} s"
+            lat = "" if t.latency_s is None else metrics.answer_latency(a, t.latency_s)
             rate = "" if t.rate_wpm is None or t.speaker != "agent" else f"{t.rate_wpm:.0f}"
             note = f" *(~{t.words} words estimated from the signal)*" if t.words_source == "signal" else ""
             lines.append(f"| {mmss(t.start_s)} | {who} | {lat} | {rate} | {cell(t.text)}{note} |")

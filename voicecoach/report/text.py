@@ -56,7 +56,7 @@ def _turn_table(a: Analysis) -> list[str]:
     lines = ["TURNS", f"  {'time':>7}  {'who':<8} {'latency':>8} {'words':>5} {'wpm':>5} {'dBFS':>6}  text"]
     for t in a.turns:
         who = "agent*" if t.backchannel else t.speaker
-        lat = "" if t.latency_s is None else f"{t.latency_s:+.2f} s"
+        lat = "" if t.latency_s is None else metrics.answer_latency(a, t.latency_s)
         level = "" if t.level_dbfs is None else f"{t.level_dbfs:.1f}"
         wpm = _num(t.rate_wpm) + ("!" if t.rate_flag else "")
         estimated = t.words_source == "signal"  # Whisper heard no words: counted from syllable nuclei
